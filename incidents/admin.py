@@ -1,0 +1,216 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .caching import public_pages_invalidate
+from .models import FAQ, DataCategory, Incident, Update
+
+
+class PublicContentAdmin(SimpleHistoryAdmin):
+    """Deleting public content refreshes the public pages too; saves go through services."""
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        public_pages_invalidate()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        public_pages_invalidate()
+
+
+@admin.register(DataCategory)
+class DataCategoryAdmin(PublicContentAdmin):
+    list_display = ["name", "slug", "requires_password_reset", "order"]
+    list_editable = ["order"]
+    search_fields = ["name", "slug", "advice"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request, obj, form, change):
+        services.data_category_save(category=obj)
+
+
+class UpdateStateFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("draft", _("Draft")),
+            ("scheduled", _("Scheduled")),
+            ("public", _("Public")),
+            ("edited", _("Edited after publication")),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        match self.value():
+            case "draft":
+                return queryset.filter(publish_at__isnull=True)
+            case "scheduled":
+                return queryset.filter(publish_at__gt=now)
+            case "public":
+                return queryset.filter(publish_at__lte=now)
+            case "edited":
+                return queryset.filter(revised_at__isnull=False)
+        return queryset
+
+
+def update_state(update) -> str:
+    if update.publish_at is None:
+        return _("Draft")
+    if not update.is_public():
+        return _("Scheduled")
+    return _("Public, edited") if update.was_edited else _("Public")
+
+
+@admin.register(Incident)
+class IncidentAdmin(PublicContentAdmin):
+    list_display = ["title", "status", "severity", "is_published", "confirmed_at", "preview_link"]
+    list_filter = ["is_published", "status", "severity", "data_categories"]
+    search_fields = ["title", "slug", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["data_categories"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["preview_link", "timeline_link", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "is_published", "preview_link"]}),
+        (_("Status"), {"fields": ["status", "severity", "timeline_link"]}),
+        (
+            _("The notice"),
+            {
+                "description": _(
+                    "The sections regulators expect of a breach notice. Markdown is allowed."
+                ),
+                "fields": [
+                    "what_happened",
+                    "what_information",
+                    "data_categories",
+                    "what_we_are_doing",
+                    "what_you_can_do",
+                    "more_information",
+                ],
+            },
+        ),
+        (
+            _("Key times (UTC)"),
+            {
+                "fields": [
+                    "detected_at",
+                    "confirmed_at",
+                    "disclosed_at",
+                    "resolved_at",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
+    ]
+
+    @admin.display(description=_("Preview"))
+    def preview_link(self, obj):
+        if not obj.pk:
+            return "-"
+        url = reverse("incidents:incident-preview", args=[obj.slug])
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("Preview"))
+
+    @admin.display(description=_("Timeline"))
+    def timeline_link(self, obj):
+        if not obj.pk:
+            return _("Save the incident first, then add updates.")
+        changelist = reverse("admin:incidents_update_changelist") + f"?incident__id__exact={obj.pk}"
+        add = reverse("admin:incidents_update_add") + f"?incident={obj.pk}"
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            changelist,
+            _("See its updates"),
+            add,
+            _("Add an update"),
+        )
+
+    def save_model(self, request, obj, form, change):
+        # Many-to-many fields are saved by save_related, after this.
+        services.incident_save(incident=obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        public_pages_invalidate()
+
+
+class UpdateAdminForm(forms.ModelForm):
+    class Meta:
+        model = Update
+        fields = ["incident", "status", "body", "publish_at"]
+
+    def _post_clean(self):
+        super()._post_clean()
+        # The timeline's rules live in the service; check them here so they show on the form.
+        try:
+            services.update_check(update=self.instance)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+@admin.register(Update)
+class UpdateAdmin(PublicContentAdmin):
+    form = UpdateAdminForm
+    list_display = ["__str__", "state", "publish_at", "revised_at", "author"]
+    list_filter = [UpdateStateFilter, "incident", "status"]
+    list_select_related = ["incident", "author"]
+    search_fields = ["body", "incident__title"]
+    date_hierarchy = "publish_at"
+    autocomplete_fields = ["incident"]
+    readonly_fields = ["author", "revised_at", "created_at", "preview_link"]
+    fields = ["incident", "status", "body", "publish_at", "preview_link", "author", "revised_at"]
+    actions = ["publish_now"]
+
+    @admin.display(description=_("State"))
+    def state(self, obj):
+        return update_state(obj)
+
+    @admin.display(description=_("Preview"))
+    def preview_link(self, obj):
+        if not obj.pk:
+            return _("Save as a draft (leave the time empty) to preview it.")
+        url = reverse("incidents:incident-preview", args=[obj.incident.slug])
+        return format_html(
+            '<a href="{}#update-{}" target="_blank" rel="noopener">{}</a>',
+            url,
+            obj.pk,
+            _("Preview on the incident page"),
+        )
+
+    def save_model(self, request, obj, form, change):
+        services.update_save(update=obj, author=request.user)
+
+
+    @admin.action(description=_("Publish the selected updates now"))
+    def publish_now(self, request, queryset):
+        published = 0
+        for update in queryset.select_related("incident"):
+            if not update.is_public():
+                services.update_publish(update=update)
+                published += 1
+        self.message_user(
+            request,
+            ngettext("%d update published.", "%d updates published.", published) % published,
+            messages.SUCCESS,
+        )
+
+
+@admin.register(FAQ)
+class FAQAdmin(PublicContentAdmin):
+    list_display = ["question", "incident", "order", "is_published"]
+    list_editable = ["order", "is_published"]
+    list_filter = ["is_published", "incident"]
+    search_fields = ["question", "answer"]
+    autocomplete_fields = ["incident"]
+
+    def save_model(self, request, obj, form, change):
+        services.faq_save(faq=obj)

@@ -1,0 +1,105 @@
+"""
+Whole-response cache for the anonymous public pages, feeds and API.
+
+On a news day almost every request is for the same few pages, so each is
+rendered once and then served from the cache with no SQL at all. All entries
+share one version number: publishing or editing anything public bumps it
+(`public_pages_invalidate`), which orphans every entry at once. Scheduled
+updates need no cron: a view says until when its page is true
+(`response.fresh_until`, the next scheduled publish time), and the entry, and
+what browsers and CDNs are told they may keep, expire then.
+
+Public pages are the same for every visitor: they read no session or user,
+carry no CSRF token and so send no `Vary: Cookie`; a CDN can serve them.
+"""
+
+import datetime as dt
+import hashlib
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+VERSION_KEY = "public-pages:version"
+
+
+def public_pages_invalidate() -> None:
+    """Make every cached public page stale once the current transaction commits."""
+    transaction.on_commit(_bump_version)
+
+
+def _bump_version() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not set yet, or evicted: any new value orphans old entries
+        cache.set(VERSION_KEY, int(timezone.now().timestamp() * 1000), None)
+
+
+def _cache_key(request, version, params) -> str:
+    selected = "&".join(f"{p}={request.GET.get(p, '')}" for p in params)
+    raw = f"{request.path}?{selected}|{translation.get_language()}|{bool(request.htmx)}"
+    return f"public-page:{version}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def _seconds_until(fresh_until: float | None, ceiling: int) -> int:
+    if fresh_until is None:
+        return ceiling
+    return max(0, min(ceiling, int(fresh_until - timezone.now().timestamp())))
+
+
+def public_page(view=None, *, params: tuple[str, ...] = ()):
+    """
+    Cache a public GET view's successful responses and send validators.
+
+    `params` names the query parameters that change the page; any others
+    (tracking tags, cache busters) are ignored, so they cannot multiply entries.
+    Responses are served with an ETag, so a conditional GET gets a 304 from
+    ConditionalGetMiddleware, and with Cache-Control for browsers and CDNs.
+    """
+
+    def decorator(view_func):
+        @wraps(view_func)
+        def wrapper(request, *args, **kwargs):
+            version = cache.get_or_set(VERSION_KEY, 1, None)
+            key = _cache_key(request, version, params)
+            entry = cache.get(key)
+            if entry is None:
+                response = view_func(request, *args, **kwargs)
+                if hasattr(response, "render"):
+                    response = response.render()
+                if response.status_code != 200 or response.cookies:
+                    return response
+                fresh_until = getattr(response, "fresh_until", None)
+                entry = {
+                    "content": response.content,
+                    "headers": dict(response.items()),
+                    "etag": f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"',
+                    "fresh_until": fresh_until.timestamp() if fresh_until else None,
+                }
+                timeout = _seconds_until(entry["fresh_until"], settings.PUBLIC_PAGE_CACHE_SECONDS)
+                if timeout > 0:
+                    cache.set(key, entry, timeout)
+            response = HttpResponse(entry["content"], headers=entry["headers"])
+            response["ETag"] = entry["etag"]
+            patch_cache_control(
+                response,
+                public=True,
+                max_age=_seconds_until(entry["fresh_until"], settings.PUBLIC_PAGE_MAX_AGE),
+                s_maxage=_seconds_until(entry["fresh_until"], settings.PUBLIC_PAGE_S_MAXAGE),
+            )
+            patch_vary_headers(response, ["HX-Request"])
+            return response
+
+        return wrapper
+
+    return decorator(view) if view is not None else decorator
+
+
+def earliest(*moments: dt.datetime | None) -> dt.datetime | None:
+    """The soonest of some optional times: until when a page stays true."""
+    present = [m for m in moments if m is not None]
+    return min(present) if present else None

@@ -1,0 +1,28 @@
+"""Staff write Markdown; readers get HTML that cannot carry script."""
+
+import markdown as markdown_lib
+import nh3
+from django.utils.safestring import SafeString, mark_safe
+
+# An allow-list: anything not named here is removed, with its attributes.
+ALLOWED_TAGS = {
+    "p", "br", "hr", "strong", "em", "b", "i", "code", "pre", "blockquote",
+    "ul", "ol", "li", "a", "h2", "h3", "h4", "table", "thead", "tbody", "tr", "th", "td",
+    "abbr", "del",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"}}
+# No javascript:, data:, or other schemes that run code or smuggle content.
+ALLOWED_URL_SCHEMES = {"https", "http", "mailto", "tel"}
+
+
+def render_markdown(text: str) -> SafeString:
+    """Render Markdown to HTML and sanitise it; the result is safe to put in a page."""
+    html = markdown_lib.markdown(text or "", extensions=["extra", "sane_lists"])
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+    )
+    return mark_safe(clean)  # noqa: S308 - sanitised by nh3 just above

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views
+from .caching import public_page
+from .feeds import IncidentUpdatesFeed, LatestUpdatesFeed
+
+app_name = "incidents"
+
+urlpatterns = [
+    path("incidents/feed/", public_page(LatestUpdatesFeed()), name="feed"),
+    path("incidents/<slug:slug>/", views.incident_detail, name="incident-detail"),
+    path("incidents/<slug:slug>/preview/", views.incident_preview, name="incident-preview"),
+    path(
+        "incidents/<slug:slug>/feed/", public_page(IncidentUpdatesFeed()), name="incident-feed"
+    ),
+    path(
+        "incidents/<slug:slug>/updates/<int:update_id>/history/",
+        views.update_history,
+        name="update-history",
+    ),
+    path("faq/", views.faq_list, name="faq-list"),
+    path("api/v2/summary.json", views.api_summary, name="api-summary"),
+    path("api/v2/incidents.json", views.api_incidents, name="api-incidents"),
+    path("api/<path:path>", views.api_not_found, name="api-not-found"),
+]

@@ -1,0 +1,69 @@
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from . import api, selectors
+from .caching import public_page
+
+
+@require_safe
+@public_page
+def incident_detail(request, slug):
+    page = selectors.incident_get_public(slug=slug)
+    response = render(request, "incidents/incident_detail.html", {"page": page})
+    response.fresh_until = page.fresh_until
+    return response
+
+
+@staff_member_required
+@require_safe
+def incident_preview(request, slug):
+    """The incident page as it will look, drafts and scheduled updates included (staff only)."""
+    page = selectors.incident_get_public(slug=slug, preview=True)
+    response = render(request, "incidents/incident_detail.html", {"page": page, "preview": True})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+@public_page
+def update_history(request, slug, update_id):
+    update = selectors.update_get_public(slug=slug, update_id=update_id)
+    revisions = selectors.update_public_revisions(update=update)
+    context = {"update": update, "incident": update.incident, "revisions": revisions}
+    return render(request, "incidents/update_history.html", context)
+
+
+@require_safe
+@public_page(params=("q",))
+def faq_list(request):
+    query = request.GET.get("q", "").strip()[:100]
+    faqs = selectors.faq_list_public(query=query)
+    template = "incidents/faq_list.html#results" if request.htmx else "incidents/faq_list.html"
+    return render(request, template, {"faqs": faqs, "query": query})
+
+
+def _api_response(payload):
+    response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
+    # Anyone's status widget may read it, as Statuspage's public API allows.
+    response["Access-Control-Allow-Origin"] = "*"
+    response.fresh_until = selectors.update_next_scheduled_at()
+    return response
+
+
+@require_safe
+@public_page
+def api_summary(request):
+    return _api_response(api.summary(request))
+
+
+@require_safe
+@public_page
+def api_incidents(request):
+    return _api_response(api.incidents(request))
+
+
+@require_safe
+def api_not_found(request, path=""):
+    return JsonResponse({"error": "not_found", "message": "No such API resource."}, status=404)

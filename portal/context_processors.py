@@ -1,0 +1,12 @@
+from django.conf import settings
+
+
+def site(request):
+    """The company's name and contact details, for every template."""
+    return {
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        "company_name": settings.COMPANY_NAME,
+        "support_email": settings.SUPPORT_EMAIL,
+        "support_phone": settings.SUPPORT_PHONE,
+    }

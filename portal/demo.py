@@ -1,0 +1,294 @@
+"""
+The demo: one realistic incident, its timeline and FAQs, and three people.
+
+Every value here is demo data (example.com addresses, obviously demo
+passwords). Used by `manage.py seed_demo`; safe to run again: what exists is
+left as it is, so nothing is duplicated.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from incidents import services
+from incidents.models import FAQ, DataCategory, Incident, Severity, Status
+
+INCIDENT_SLUG = "2026-11-customer-data-breach"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    password: str
+    role: str
+
+
+DEMO_LOGINS = [
+    DemoLogin("alice@example.com", "demo-password-alice", "customer who will be affected"),
+    DemoLogin("bob@example.com", "demo-password-bob", "customer who was not affected"),
+    DemoLogin("staff@example.com", "demo-password-staff", "staff (comms team and support)"),
+]
+
+CATEGORIES = [
+    (
+        "email",
+        "Email address",
+        False,
+        "Expect more phishing. We will never ask for your password or codes by email. "
+        "Do not click links in emails about this incident: type our address yourself.",
+    ),
+    (
+        "password-hash",
+        "Password (hashed)",
+        True,
+        "Your password was stored scrambled, but treat it as known. **Set a new password** "
+        "here, and change it anywhere else you used the same one. Turn on two-factor "
+        "authentication.",
+    ),
+    (
+        "phone",
+        "Phone number",
+        False,
+        "Be wary of calls or texts that claim to be from us. We will never ask you for a "
+        "code we sent you. Ask your mobile provider to protect your number from SIM swaps.",
+    ),
+    (
+        "postal-address",
+        "Postal address",
+        False,
+        "Be suspicious of letters that ask you to call a number or pay. Look up our "
+        "contact details yourself.",
+    ),
+    (
+        "date-of-birth",
+        "Date of birth",
+        False,
+        "Your date of birth can be used to impersonate you. Consider a credit freeze and "
+        "watch your credit report.",
+    ),
+    (
+        "payment-card",
+        "Payment card (last four digits and expiry)",
+        False,
+        "Full card numbers were not involved. Check your statements and tell your bank "
+        "about anything you do not recognise.",
+    ),
+    (
+        "government-id",
+        "Government ID number",
+        False,
+        "Place a fraud alert or credit freeze with the credit bureaus and use the "
+        "credit-monitoring code we give you.",
+    ),
+]
+
+FAQS = [
+    (
+        "How do I know whether my information was involved?",
+        "Sign in to your account on this site. Your account page tells you, privately, "
+        "whether your information was involved and which kinds. Nobody else can look this "
+        "up for you.",
+        True,
+    ),
+    (
+        "Was my password exposed?",
+        "Stored passwords were scrambled (hashed), but we are treating them as exposed. "
+        "If yours was involved you will be asked to choose a new one when you next sign in.",
+        True,
+    ),
+    (
+        "Were my payment card details taken?",
+        "Full card numbers and security codes were **not** involved. For some customers "
+        "the last four digits and expiry date were.",
+        True,
+    ),
+    (
+        "I received an email about this. Is it really from you?",
+        "Our emails never contain sign-in links and never ask for your password. If in "
+        "doubt, do not click: type our address into your browser yourself.",
+        False,
+    ),
+    (
+        "What is two-factor authentication and should I turn it on?",
+        "It asks for a code from an app on your phone as well as your password, so a "
+        "stolen password alone is not enough. Yes: we recommend it for everyone.",
+        False,
+    ),
+    (
+        "Will you pay for credit monitoring?",
+        "Yes. Customers whose government ID or date of birth was involved get a free "
+        "24-month credit-monitoring code, shown on their account page.",
+        True,
+    ),
+    (
+        "Have you told the authorities?",
+        "Yes. We notified the data protection authority within 72 hours of confirming the "
+        "breach, and we are working with law enforcement.",
+        True,
+    ),
+    (
+        "How do I contact a person?",
+        "Write to help@example.com. A person reads every message, and questions from "
+        "affected customers are answered first.",
+        False,
+    ),
+]
+
+
+@transaction.atomic
+def demo_seed(*, now: dt.datetime | None = None) -> list[DemoLogin]:
+    """Create the demo if it is missing; returns the logins. Idempotent."""
+    now = now or timezone.now()
+    categories = _categories()
+    incident = Incident.objects.filter(slug=INCIDENT_SLUG).first()
+    if incident is None:
+        incident = _incident(now, categories)
+        _timeline(incident, now)
+        _faqs(incident)
+    _users()
+    return DEMO_LOGINS
+
+
+def _categories() -> dict[str, DataCategory]:
+    result = {}
+    for order, (slug, name, reset, advice) in enumerate(CATEGORIES):
+        category = DataCategory.objects.filter(slug=slug).first()
+        if category is None:
+            category = services.data_category_save(
+                category=DataCategory(
+                    slug=slug,
+                    name=name,
+                    advice=advice,
+                    requires_password_reset=reset,
+                    order=order,
+                )
+            )
+        result[slug] = category
+    return result
+
+
+def _incident(now, categories) -> Incident:
+    incident = Incident(
+        slug=INCIDENT_SLUG,
+        title="Unauthorised access to customer account data",
+        summary=(
+            "An attacker copied part of our customer database. Passwords were stored "
+            "hashed; full card numbers were not involved."
+        ),
+        status=Status.INVESTIGATING,
+        severity=Severity.MAJOR,
+        what_happened=(
+            "On 18 November our security team detected unusual queries against a customer "
+            "database replica. We shut off the access the same day. Our investigation, with "
+            "an outside forensic firm, confirmed that an attacker had used a leaked "
+            "credential of a contractor to copy part of the database."
+        ),
+        what_information=(
+            "For the customers involved, the copied data included some or all of the "
+            "following. Sign in to see exactly which applied to you."
+        ),
+        what_we_are_doing=(
+            "- We revoked the credential and closed the access path.\n"
+            "- We are requiring a new password from every customer whose password hash was "
+            "involved.\n"
+            "- We notified the data protection authority and law enforcement.\n"
+            "- We are offering 24 months of free credit monitoring to customers whose ID or "
+            "date of birth was involved."
+        ),
+        what_you_can_do=(
+            "Sign in to see what applied to you. Whatever it was: be alert to phishing, "
+            "and turn on two-factor authentication."
+        ),
+        more_information=(
+            "Questions not answered here? Write to us; a person reads every message."
+        ),
+        detected_at=now - dt.timedelta(days=5, hours=3),
+        confirmed_at=now - dt.timedelta(days=4),
+        disclosed_at=now - dt.timedelta(days=3, hours=20),
+        is_published=True,
+    )
+    return services.incident_save(incident=incident, data_categories=categories.values())
+
+
+def _timeline(incident, now) -> None:
+    services.update_create(
+        incident=incident,
+        status=Status.INVESTIGATING,
+        body=(
+            "We are investigating unauthorised access to a customer database. We will post "
+            "what we know here as soon as we can confirm it."
+        ),
+        publish_at=now - dt.timedelta(days=3, hours=20),
+    )
+    corrected = services.update_create(
+        incident=incident,
+        status=Status.IDENTIFIED,
+        body=(
+            "We have identified how the attacker got in: a leaked contractor credential. "
+            "About 120,000 customers are affected."
+        ),
+        publish_at=now - dt.timedelta(days=2, hours=6),
+    )
+    # Corrected in the open: readers see it was edited and what it said before.
+    corrected.body = (
+        "We have identified how the attacker got in: a leaked contractor credential. "
+        "About 142,000 customers are affected (corrected from 120,000 after the forensic "
+        "count)."
+    )
+    services.update_save(update=corrected)
+    services.update_create(
+        incident=incident,
+        status=Status.CONTAINED,
+        body=(
+            "The access path is closed and the credential revoked. Customers whose password "
+            "hash was involved must set a new password when they next sign in."
+        ),
+        publish_at=now - dt.timedelta(hours=20),
+    )
+    services.update_create(
+        incident=incident,
+        status=Status.MONITORING,
+        body=(
+            "We have emailed every affected customer. We continue to monitor for misuse of "
+            "the data and will post again within 24 hours."
+        ),
+        publish_at=now - dt.timedelta(hours=2),
+    )
+    services.update_create(
+        incident=incident,
+        status=Status.MONITORING,
+        body="Daily update: no misuse of the copied data has been seen so far.",
+        publish_at=now + dt.timedelta(hours=22),
+    )
+
+
+def _faqs(incident) -> None:
+    for order, (question, answer, about_incident) in enumerate(FAQS):
+        services.faq_save(
+            faq=FAQ(
+                incident=incident if about_incident else None,
+                question=question,
+                answer=answer,
+                order=order,
+            )
+        )
+
+
+def _users() -> None:
+    User = get_user_model()
+    for login in DEMO_LOGINS:
+        if User.objects.filter(email__iexact=login.email).exists():
+            continue
+        is_staff = login.email.startswith("staff@")
+        user = User.objects.create_user(
+            login.email,
+            login.password,
+            full_name=login.email.split("@")[0].capitalize(),
+            is_staff=is_staff,
+            is_superuser=is_staff,
+        )
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)

@@ -1,0 +1,45 @@
+import logging
+
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from incidents import selectors
+from incidents.caching import public_page
+
+from .health import broker_state
+
+logger = logging.getLogger(__name__)
+
+
+@require_safe
+@public_page
+def home(request):
+    incidents = list(selectors.incident_list_public())
+    context = {
+        "active": [i for i in incidents if selectors.status_is_active(i.current_status)],
+        "past": [i for i in incidents if not selectors.status_is_active(i.current_status)],
+        "latest_updates": selectors.update_list_latest(limit=5),
+    }
+    response = render(request, "portal/home.html", context)
+    response.fresh_until = selectors.update_next_scheduled_at()
+    return response
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """For load balancers: 200 while the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        database = "ok"
+    except Exception:
+        logger.exception("Health check: database unreachable")
+        database = "unreachable"
+    broker = broker_state()
+    healthy = database == "ok"
+    body = {"status": "ok" if healthy else "unhealthy", "database": database, "broker": broker}
+    return JsonResponse(body, status=200 if healthy else 503)
