@@ -124,7 +124,9 @@ class IncidentAdmin(PublicContentAdmin):
     def timeline_link(self, obj):
         if not obj.pk:
             return _("Save the incident first, then add updates.")
-        changelist = reverse("admin:incidents_update_changelist") + f"?incident__id__exact={obj.pk}"
+        changelist = (
+            reverse("admin:incidents_update_changelist") + f"?incident__id__exact={obj.pk}"
+        )
         add = reverse("admin:incidents_update_add") + f"?incident={obj.pk}"
         return format_html(
             '<a href="{}">{}</a> · <a href="{}">{}</a>',
@@ -188,7 +190,6 @@ class UpdateAdmin(PublicContentAdmin):
 
     def save_model(self, request, obj, form, change):
         services.update_save(update=obj, author=request.user)
-
 
     @admin.action(description=_("Publish the selected updates now"))
     def publish_now(self, request, queryset):

@@ -62,7 +62,9 @@ def _incident(incident: Incident) -> dict:
         "updated_at": _time(last_change),
         "monitoring_at": _time(first_at.get("monitoring")),
         "resolved_at": _time(
-            (incident.resolved_at or first_at.get("resolved")) if status == Status.RESOLVED else None
+            (incident.resolved_at or first_at.get("resolved"))
+            if status == Status.RESOLVED
+            else None
         ),
         "started_at": _time(incident.detected_at or incident.created_at),
         "shortlink": _absolute(incident.get_absolute_url()),

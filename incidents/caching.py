@@ -13,7 +13,6 @@ Public pages are the same for every visitor: they read no session or user,
 carry no CSRF token and so send no `Vary: Cookie`; a CDN can serve them.
 """
 
-import datetime as dt
 import hashlib
 from functools import wraps
 
@@ -51,6 +50,30 @@ def _seconds_until(fresh_until: float | None, ceiling: int) -> int:
     return max(0, min(ceiling, int(fresh_until - timezone.now().timestamp())))
 
 
+def _entry_from(response) -> dict:
+    fresh_until = getattr(response, "fresh_until", None)
+    digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
+    return {
+        "content": response.content,
+        "headers": dict(response.items()),
+        "etag": f'"{digest}"',
+        "fresh_until": fresh_until.timestamp() if fresh_until else None,
+    }
+
+
+def _response_from(entry: dict) -> HttpResponse:
+    response = HttpResponse(entry["content"], headers=entry["headers"])
+    response["ETag"] = entry["etag"]
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=_seconds_until(entry["fresh_until"], settings.PUBLIC_PAGE_MAX_AGE),
+        s_maxage=_seconds_until(entry["fresh_until"], settings.PUBLIC_PAGE_S_MAXAGE),
+    )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
 def public_page(view=None, *, params: tuple[str, ...] = ()):
     """
     Cache a public GET view's successful responses and send validators.
@@ -59,6 +82,7 @@ def public_page(view=None, *, params: tuple[str, ...] = ()):
     (tracking tags, cache busters) are ignored, so they cannot multiply entries.
     Responses are served with an ETag, so a conditional GET gets a 304 from
     ConditionalGetMiddleware, and with Cache-Control for browsers and CDNs.
+    Errors (404s) are not cached.
     """
 
     def decorator(view_func):
@@ -67,39 +91,22 @@ def public_page(view=None, *, params: tuple[str, ...] = ()):
             version = cache.get_or_set(VERSION_KEY, 1, None)
             key = _cache_key(request, version, params)
             entry = cache.get(key)
+            if entry is not None and _seconds_until(entry["fresh_until"], 1) <= 0:
+                # Checked here as well as by the cache's TTL, which runs on the cache
+                # server's clock and rounds to whole seconds.
+                entry = None
             if entry is None:
                 response = view_func(request, *args, **kwargs)
                 if hasattr(response, "render"):
                     response = response.render()
                 if response.status_code != 200 or response.cookies:
                     return response
-                fresh_until = getattr(response, "fresh_until", None)
-                entry = {
-                    "content": response.content,
-                    "headers": dict(response.items()),
-                    "etag": f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"',
-                    "fresh_until": fresh_until.timestamp() if fresh_until else None,
-                }
+                entry = _entry_from(response)
                 timeout = _seconds_until(entry["fresh_until"], settings.PUBLIC_PAGE_CACHE_SECONDS)
                 if timeout > 0:
                     cache.set(key, entry, timeout)
-            response = HttpResponse(entry["content"], headers=entry["headers"])
-            response["ETag"] = entry["etag"]
-            patch_cache_control(
-                response,
-                public=True,
-                max_age=_seconds_until(entry["fresh_until"], settings.PUBLIC_PAGE_MAX_AGE),
-                s_maxage=_seconds_until(entry["fresh_until"], settings.PUBLIC_PAGE_S_MAXAGE),
-            )
-            patch_vary_headers(response, ["HX-Request"])
-            return response
+            return _response_from(entry)
 
         return wrapper
 
     return decorator(view) if view is not None else decorator
-
-
-def earliest(*moments: dt.datetime | None) -> dt.datetime | None:
-    """The soonest of some optional times: until when a page stays true."""
-    present = [m for m in moments if m is not None]
-    return min(present) if present else None

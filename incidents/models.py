@@ -105,7 +105,9 @@ class Incident(models.Model):
                 | Q(detected_at__isnull=True)
                 | Q(confirmed_at__gte=models.F("detected_at")),
                 name="incident_confirmed_after_detected",
-                violation_error_message=_("An incident cannot be confirmed before it is detected."),
+                violation_error_message=_(
+                    "An incident cannot be confirmed before it is detected."
+                ),
             ),
         ]
 
@@ -118,9 +120,7 @@ class Incident(models.Model):
 
 class UpdateQuerySet(models.QuerySet):
     def published(self, now=None):
-        return self.filter(
-            incident__is_published=True, publish_at__lte=now or timezone.now()
-        )
+        return self.filter(incident__is_published=True, publish_at__lte=now or timezone.now())
 
     def scheduled(self, now=None):
         return self.filter(incident__is_published=True, publish_at__gt=now or timezone.now())

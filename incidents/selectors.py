@@ -109,7 +109,10 @@ def update_public_revisions(*, update: Update) -> list:
     # Saves that changed neither text nor status are not revisions a reader would notice.
     distinct = []
     for record in versions:
-        if not distinct or (record.body, record.status) != (distinct[-1].body, distinct[-1].status):
+        if not distinct or (record.body, record.status) != (
+            distinct[-1].body,
+            distinct[-1].status,
+        ):
             distinct.append(record)
     return list(reversed(distinct))
 

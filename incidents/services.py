@@ -28,7 +28,11 @@ def update_check(*, update: Update, now: dt.datetime | None = None) -> None:
     a public update can be corrected but not withdrawn, rescheduled or moved.
     """
     previous = Update.objects.filter(pk=update.pk).first() if update.pk else None
-    if previous is not None and previous.is_public(now) and update.publish_at != previous.publish_at:
+    if (
+        previous is not None
+        and previous.is_public(now)
+        and update.publish_at != previous.publish_at
+    ):
         raise ValidationError(
             {
                 "publish_at": _(
@@ -54,9 +58,12 @@ def update_save(*, update: Update, author=None, now: dt.datetime | None = None) 
         Update.objects.select_for_update().filter(pk=update.pk).first() if update.pk else None
     )
     update_check(update=update, now=now)
-    if previous is not None and previous.is_public(now):
-        if (update.body, update.status) != (previous.body, previous.status):
-            update.revised_at = now
+    corrected = previous is not None and (update.body, update.status) != (
+        previous.body,
+        previous.status,
+    )
+    if corrected and previous.is_public(now):
+        update.revised_at = now
     if previous is None and author is not None and update.author_id is None:
         update.author = author
     update.full_clean()

@@ -10,9 +10,7 @@ urlpatterns = [
     path("incidents/feed/", public_page(LatestUpdatesFeed()), name="feed"),
     path("incidents/<slug:slug>/", views.incident_detail, name="incident-detail"),
     path("incidents/<slug:slug>/preview/", views.incident_preview, name="incident-preview"),
-    path(
-        "incidents/<slug:slug>/feed/", public_page(IncidentUpdatesFeed()), name="incident-feed"
-    ),
+    path("incidents/<slug:slug>/feed/", public_page(IncidentUpdatesFeed()), name="incident-feed"),
     path(
         "incidents/<slug:slug>/updates/<int:update_id>/history/",
         views.update_history,

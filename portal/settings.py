@@ -20,7 +20,7 @@ env = environ.Env()
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 
 # A key that is obviously for development only; never accepted with debug off.
-_DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+_DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:

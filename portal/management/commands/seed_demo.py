@@ -8,6 +8,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         logins = demo_seed()
-        self.stdout.write(self.style.SUCCESS("Demo data is ready. Demo logins (demo values only):"))
+        self.stdout.write(
+            self.style.SUCCESS("Demo data is ready. Demo logins (demo values only):")
+        )
         for login in logins:
             self.stdout.write(f"  {login.email:<22} {login.password:<22} {login.role}")

@@ -1,0 +1,79 @@
+"""Fixtures shared by every app's tests."""
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from incidents import services
+from incidents.models import DataCategory, Incident, Status
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Public pages are cached; each test starts from a cold cache.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def now():
+    return timezone.now()
+
+
+@pytest.fixture
+def category(db):
+    return services.data_category_save(
+        category=DataCategory(
+            slug="password-hash",
+            name="Password (hashed)",
+            advice="Set a **new password** now.",
+            requires_password_reset=True,
+        )
+    )
+
+
+@pytest.fixture
+def make_incident(db, category):
+    def make(**fields):
+        values = {
+            "slug": "data-breach",
+            "title": "Customer data breach",
+            "summary": "Someone copied customer records.",
+            "what_happened": "An attacker used a stolen credential.",
+            "what_we_are_doing": "We closed the access path.",
+            "is_published": True,
+            "status": Status.INVESTIGATING,
+        } | fields
+        return services.incident_save(incident=Incident(**values), data_categories=[category])
+
+    return make
+
+
+@pytest.fixture
+def incident(make_incident):
+    return make_incident()
+
+
+@pytest.fixture
+def make_update(incident, now):
+    def make(*, body="We are investigating.", status=Status.INVESTIGATING, at=None, **kwargs):
+        publish_at = now - dt.timedelta(hours=1) if at is None else at
+        return services.update_create(
+            incident=kwargs.pop("for_incident", incident),
+            status=status,
+            body=body,
+            publish_at=publish_at if at != "draft" else None,
+        )
+
+    return make
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    user = django_user_model.objects.create_superuser("comms@example.com", "staff-password-123456")
+    client.force_login(user)
+    client.user = user
+    return client
