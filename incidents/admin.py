@@ -162,7 +162,8 @@ class UpdateAdminForm(forms.ModelForm):
 @admin.register(Update)
 class UpdateAdmin(PublicContentAdmin):
     form = UpdateAdminForm
-    list_display = ["__str__", "state", "publish_at", "revised_at", "author"]
+    list_display = ["incident", "status", "state", "publish_at", "revised_at", "author"]
+    list_display_links = ["incident", "status"]
     list_filter = [UpdateStateFilter, "incident", "status"]
     list_select_related = ["incident", "author"]
     search_fields = ["body", "incident__title"]

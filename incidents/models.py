@@ -137,8 +137,8 @@ class Update(models.Model):
         blank=True,
         db_index=True,
         help_text=_(
-            "Empty: a draft nobody sees. In the future: published automatically at that time. "
-            "Now or in the past: published at once."
+            "In UTC. Empty: a draft nobody sees. In the future: published automatically at "
+            "that time. Now or in the past: published at once."
         ),
     )
     author = models.ForeignKey(
