@@ -12,5 +12,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include("incidents.urls")),
     path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]
