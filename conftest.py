@@ -3,19 +3,23 @@
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import timezone
 
 from incidents import services
+from incidents.caching import forget_local_version
 from incidents.models import DataCategory, Incident, Status
 
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
     # Public pages are cached; each test starts from a cold cache.
-    cache.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()
+    forget_local_version()
     yield
-    cache.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()
 
 
 @pytest.fixture

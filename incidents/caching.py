@@ -1,6 +1,10 @@
 """
 Whole-response cache for the anonymous public pages, feeds and API.
 
+Two levels: the shared cache (Redis in production) holds the version number
+and every rendered page; each process also keeps the pages it served in
+memory, so a warm request costs one small Redis read.
+
 On a news day almost every request is for the same few pages, so each is
 rendered once and then served from the cache with no SQL at all. All entries
 share one version number: publishing or editing anything public bumps it
@@ -14,10 +18,11 @@ carry no CSRF token and so send no `Vary: Cookie`; a CDN can serve them.
 """
 
 import hashlib
+import time
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone, translation
@@ -33,9 +38,37 @@ def public_pages_invalidate() -> None:
 
 def _bump_version() -> None:
     try:
-        cache.incr(VERSION_KEY)
+        version = cache.incr(VERSION_KEY)
     except ValueError:  # not set yet, or evicted: any new value orphans old entries
-        cache.set(VERSION_KEY, int(timezone.now().timestamp() * 1000), None)
+        version = int(timezone.now().timestamp() * 1000)
+        cache.set(VERSION_KEY, version, None)
+    _remember_version(version)
+
+
+# This process's last reading of the shared version, and when it was read. Reading
+# it from Redis costs more than serving the page from memory, so it is reused for
+# PUBLIC_PAGE_VERSION_SECONDS: another process's change shows here within that
+# time (by default one second), this process's own at once.
+_local_version: tuple[int, float] = (0, float("-inf"))
+
+
+def _remember_version(version: int) -> None:
+    global _local_version
+    _local_version = (version, time.monotonic())
+
+
+def forget_local_version() -> None:
+    """Read the shared version on the next request (tests start from a clean slate)."""
+    global _local_version
+    _local_version = (0, float("-inf"))
+
+
+def _current_version() -> int:
+    version, read_at = _local_version
+    if time.monotonic() - read_at >= settings.PUBLIC_PAGE_VERSION_SECONDS:
+        version = cache.get_or_set(VERSION_KEY, 1, None)
+        _remember_version(version)
+    return version
 
 
 def _cache_key(request, version, params) -> str:
@@ -48,6 +81,19 @@ def _seconds_until(fresh_until: float | None, ceiling: int) -> int:
     if fresh_until is None:
         return ceiling
     return max(0, min(ceiling, int(fresh_until - timezone.now().timestamp())))
+
+
+def _entry_get(key: str) -> dict | None:
+    """This process's copy first, then the shared one. The key holds the version, so
+    neither can be stale once anything public has changed."""
+    local = caches["pages"]
+    entry = local.get(key)
+    if entry is None:
+        entry = cache.get(key)
+        if entry is not None:
+            timeout = _seconds_until(entry["fresh_until"], settings.PUBLIC_PAGE_CACHE_SECONDS)
+            local.set(key, entry, timeout)
+    return entry
 
 
 def _entry_from(response) -> dict:
@@ -88,9 +134,8 @@ def public_page(view=None, *, params: tuple[str, ...] = ()):
     def decorator(view_func):
         @wraps(view_func)
         def wrapper(request, *args, **kwargs):
-            version = cache.get_or_set(VERSION_KEY, 1, None)
-            key = _cache_key(request, version, params)
-            entry = cache.get(key)
+            key = _cache_key(request, _current_version(), params)
+            entry = _entry_get(key)
             if entry is not None and _seconds_until(entry["fresh_until"], 1) <= 0:
                 # Checked here as well as by the cache's TTL, which runs on the cache
                 # server's clock and rounds to whole seconds.
@@ -105,6 +150,7 @@ def public_page(view=None, *, params: tuple[str, ...] = ()):
                 timeout = _seconds_until(entry["fresh_until"], settings.PUBLIC_PAGE_CACHE_SECONDS)
                 if timeout > 0:
                     cache.set(key, entry, timeout)
+                    caches["pages"].set(key, entry, timeout)
             return _response_from(entry)
 
         return wrapper

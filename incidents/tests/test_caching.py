@@ -1,9 +1,12 @@
 from http import HTTPStatus
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+
+from incidents.caching import VERSION_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +92,18 @@ def test_tracking_parameters_do_not_create_new_cache_entries(client, public_urls
         client.get(url, {"utm_source": "news", "cb": "123"})
 
     assert len(queries) == 0
+
+
+def test_a_change_by_another_process_shows_once_the_version_reading_expires(
+    client, incident, make_update, settings
+):
+    url = reverse("incidents:incident-detail", args=["data-breach"])
+    settings.PUBLIC_PAGE_VERSION_SECONDS = 60
+    client.get(url)
+    make_update(body="Published by another web process.")
+    cache.incr(VERSION_KEY)  # what that process's commit did to the shared version
+
+    assert "Published by another web process." not in client.get(url).content.decode()
+
+    settings.PUBLIC_PAGE_VERSION_SECONDS = 0
+    assert "Published by another web process." in client.get(url).content.decode()

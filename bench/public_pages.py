@@ -1,0 +1,550 @@
+"""
+Load benchmark for Candor's public pages, measured against a static-file baseline.
+
+On a news day almost all traffic is anonymous readers of one incident page and
+the status API, and both are served whole from the shared page cache
+(`incidents/caching.py`): a cached page should cost little more than a static
+file. This script measures exactly that, end to end, on this machine:
+
+1. creates a fresh PostgreSQL database (`candor_bench`), migrates it, loads the
+   demo incident (`seed_demo`) and runs `collectstatic`;
+2. serves the app as in production: gunicorn, one sync worker per CPU, debug
+   off, manifest static files through whitenoise, and Redis as the cache that
+   all workers share (its database is flushed first);
+3. after one warm-up request to each URL (so the page cache is warm), loads
+   each for a fixed time from a second process (`wrk`, or a bounded Python
+   load generator when wrk is not available):
+   - the incident page   /incidents/2026-11-customer-data-breach/
+   - the status API      /api/v2/summary.json
+   - the hashed CSS file (found in the page's <link rel="stylesheet">);
+4. stops gunicorn and drops the database, also when something fails.
+
+Absolute requests per second depend on the machine, and the load generator
+shares its CPUs with the server, so the targets are ratios: each page's
+throughput divided by the static file's throughput, measured in the same run
+against the same server. The static file goes through the same gunicorn,
+WSGI stack and middleware minus Django's URL routing and view, so the ratio
+says how close a cached page comes to "free". The latency target (p99) applies
+to every URL measured: with the page cache working, queueing for a worker, not
+the work itself, should dominate.
+
+Usage, from the repository root:
+
+    .venv/bin/python bench/public_pages.py [--seconds N]
+
+Human-readable lines come first; the last line printed is one JSON object,
+which is also written to bench/results/public_pages.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import string
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import IO, Any
+
+import psycopg
+import redis
+from psycopg import sql
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS_FILE = REPO / "bench" / "results" / "public_pages.json"
+
+HOST = "127.0.0.1"
+DB_NAME = "candor_bench"
+PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
+DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+REDIS_URL = "redis://127.0.0.1:6379/2"
+
+INCIDENT_PATH = "/incidents/2026-11-customer-data-breach/"
+API_PATH = "/api/v2/summary.json"
+
+RATIO_MIN = 0.6
+P99_MAX_MS = 50.0
+
+# Load shape: two client threads (one per CPU here), sixteen open connections.
+LOAD_THREADS = 2
+LOAD_CONNECTIONS = 16
+REQUEST_TIMEOUT_S = 5.0
+HEALTH_TIMEOUT_S = 30.0
+
+# Inherited variables that would change what is measured; the bench sets its own.
+APP_ENV_PREFIXES = (
+    "DJANGO_",
+    "CANDOR_",
+    "DATABASE_",
+    "REDIS_",
+    "CELERY_",
+    "EMAIL_",
+    "EXPOSURE_",
+)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What one fixed-time load run against one URL measured."""
+
+    requests: int
+    rps: float
+    p99_ms: float
+    non_2xx: int
+    socket_errors: int
+    tool: str
+
+    @property
+    def errors(self) -> int:
+        return self.non_2xx + self.socket_errors
+
+
+# --- Setup -------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    parser.add_argument(
+        "--seconds", type=int, default=10, help="how long to load each URL (default 10)"
+    )
+    args = parser.parse_args(argv)
+    if args.seconds < 1:
+        parser.error("--seconds must be at least 1")
+    return args
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
+
+
+def random_secret_key(length: int = 50) -> str:
+    """A fresh production-strength secret (DJANGO_SECRET_KEY and the like) for this run."""
+    alphabet = string.ascii_letters + string.digits + "!#%+-=_@^*"
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def app_env(secret_key: str, digest_key: str) -> dict[str, str]:
+    """The environment of a production deployment, pointed at the bench database."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(APP_ENV_PREFIXES)}
+    env.update(
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=secret_key,
+        EXPOSURE_DIGEST_KEY=digest_key,
+        DATABASE_URL=DATABASE_URL,
+        REDIS_URL=REDIS_URL,
+        DJANGO_STATIC_MANIFEST="true",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def recreate_database() -> None:
+    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+        name = sql.Identifier(DB_NAME)
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
+
+
+def drop_database() -> None:
+    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+        name = sql.Identifier(DB_NAME)
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+
+
+def flush_cache() -> None:
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+
+
+def count_cached_pages() -> int:
+    """How many whole-page entries the shared cache holds (keys from caching.py)."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        return sum(1 for _ in client.scan_iter(match="*public-page:*:*", count=1000))
+    finally:
+        client.close()
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    """Run one manage.py command; show its output only when it fails."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        say(done.stdout + done.stderr)
+        raise RuntimeError(f"manage.py {' '.join(args)} exited with {done.returncode}")
+
+
+# --- The server --------------------------------------------------------------------------
+
+
+def start_gunicorn(
+    env: dict[str, str], port: int, workers: int, log: IO[str]
+) -> subprocess.Popen[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "portal.wsgi",
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--log-level",
+        "warning",
+    ]
+    return subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log, text=True)
+
+
+def stop_gunicorn(proc: subprocess.Popen[str]) -> None:
+    """Graceful stop (SIGTERM), then SIGKILL if the master does not exit."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=5)
+
+
+def get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
+    """One GET, redirects not followed: status, headers and body."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT_S)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def wait_healthy(port: int, proc: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + HEALTH_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {proc.returncode} before it was healthy")
+        with contextlib.suppress(OSError, http.client.HTTPException):
+            status, _, _ = get(port, "/healthz")
+            if status == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"/healthz did not answer 200 within {HEALTH_TIMEOUT_S:.0f} s")
+
+
+class _StylesheetFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.href: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        rel = (values.get("rel") or "").lower().split()
+        if self.href is None and tag == "link" and "stylesheet" in rel:
+            self.href = values.get("href")
+
+
+def stylesheet_path(page_html: str) -> str:
+    finder = _StylesheetFinder()
+    finder.feed(page_html)
+    if not finder.href:
+        raise RuntimeError("the incident page links no stylesheet")
+    return finder.href
+
+
+def warm_up(port: int, path: str) -> tuple[dict[str, str], bytes]:
+    """One request, which must be a 200; it also fills the page cache."""
+    status, headers, body = get(port, path)
+    if status != 200:
+        raise RuntimeError(f"warm-up GET {path} answered {status}, not 200")
+    return headers, body
+
+
+# --- Load generation ---------------------------------------------------------------------
+
+
+def ensure_wrk() -> str | None:
+    """The wrk binary, installed from Debian when missing and running as root."""
+    found = shutil.which("wrk")
+    if found or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return found
+    say("wrk is missing: installing the Debian package")
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "check": False}
+    install = ["apt-get", "install", "-y", "--no-install-recommends", "wrk"]
+    if subprocess.run(install, **quiet).returncode != 0:
+        subprocess.run(["apt-get", "update"], **quiet)
+        subprocess.run(install, **quiet)
+    return shutil.which("wrk")
+
+
+_WRK_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+
+
+def _wrk_duration_ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text)
+    if not match:
+        raise ValueError(f"unexpected wrk duration {text!r}")
+    return float(match[1]) * _WRK_UNITS_MS[match[2]]
+
+
+def parse_wrk(output: str) -> LoadResult:
+    """Requests, requests/sec, p99 and error counts from `wrk --latency` output."""
+    requests = re.search(r"^\s*(\d+) requests in ", output, re.MULTILINE)
+    rps = re.search(r"^Requests/sec:\s*([\d.]+)", output, re.MULTILINE)
+    p99 = re.search(r"^\s*99%\s+(\S+)", output, re.MULTILINE)
+    if not (requests and rps and p99):
+        raise RuntimeError(f"could not parse wrk output:\n{output}")
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", output)
+    sockets = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    return LoadResult(
+        requests=int(requests[1]),
+        rps=float(rps[1]),
+        p99_ms=_wrk_duration_ms(p99[1]),
+        non_2xx=int(non_2xx[1]) if non_2xx else 0,
+        socket_errors=sum(int(n) for n in sockets.groups()) if sockets else 0,
+        tool="wrk",
+    )
+
+
+def run_wrk(wrk: str, port: int, path: str, seconds: int) -> LoadResult:
+    command = [
+        wrk,
+        f"-t{LOAD_THREADS}",
+        f"-c{LOAD_CONNECTIONS}",
+        f"-d{seconds}s",
+        f"--timeout={REQUEST_TIMEOUT_S:.0f}s",
+        "--latency",
+        f"http://{HOST}:{port}{path}",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk exited with {done.returncode}: {done.stderr.strip()}")
+    return parse_wrk(done.stdout)
+
+
+@dataclass
+class _ClientTally:
+    latencies_ms: list[float]
+    non_200: int = 0
+    socket_errors: int = 0
+
+
+def _client_loop(port: int, path: str, deadline: float, tally: _ClientTally) -> None:
+    """One keep-alive connection, reopened when the server closes it or fails."""
+    conn: http.client.HTTPConnection | None = None
+    while time.monotonic() < deadline:
+        if conn is None:
+            conn = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT_S)
+        started = time.perf_counter()
+        try:
+            conn.request("GET", path)
+            response = conn.getresponse()
+            response.read()
+        except (OSError, http.client.HTTPException):
+            tally.socket_errors += 1
+            conn.close()
+            conn = None
+            continue
+        tally.latencies_ms.append((time.perf_counter() - started) * 1000)
+        if response.status != 200:
+            tally.non_200 += 1
+        if response.will_close:
+            conn.close()
+            conn = None
+    if conn is not None:
+        conn.close()
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def run_python_load(port: int, path: str, seconds: int) -> LoadResult:
+    """Fallback: LOAD_CONNECTIONS threads for `seconds`, each on its own connection."""
+    deadline = time.monotonic() + seconds
+    tallies = [_ClientTally(latencies_ms=[]) for _ in range(LOAD_CONNECTIONS)]
+    threads = [
+        threading.Thread(target=_client_loop, args=(port, path, deadline, t), daemon=True)
+        for t in tallies
+    ]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + REQUEST_TIMEOUT_S + 5)
+    elapsed = time.monotonic() - started
+    latencies = [ms for t in tallies for ms in t.latencies_ms]
+    return LoadResult(
+        requests=len(latencies),
+        rps=len(latencies) / elapsed if elapsed > 0 else 0.0,
+        p99_ms=percentile(latencies, 0.99),
+        non_2xx=sum(t.non_200 for t in tallies),
+        socket_errors=sum(t.socket_errors for t in tallies),
+        tool="python",
+    )
+
+
+def load(wrk: str | None, port: int, path: str, seconds: int) -> LoadResult:
+    if wrk:
+        return run_wrk(wrk, port, path, seconds)
+    return run_python_load(port, path, seconds)
+
+
+# --- Report ------------------------------------------------------------------------------
+
+
+def describe(name: str, path: str, result: LoadResult) -> str:
+    return (
+        f"{name:<7} {result.rps:9.1f} req/s  p99 {result.p99_ms:7.2f} ms  "
+        f"{result.requests:7d} requests  {result.non_2xx} non-2xx  "
+        f"{result.socket_errors} socket errors  ({result.tool})  {path}"
+    )
+
+
+def summarise(results: dict[str, LoadResult], seconds: int, workers: int) -> dict[str, Any]:
+    static_rps = results["static"].rps
+    ratio_page = results["page"].rps / static_rps if static_rps else 0.0
+    ratio_api = results["api"].rps / static_rps if static_rps else 0.0
+    errors = sum(r.errors for r in results.values())
+    meets = (
+        errors == 0
+        and ratio_page >= RATIO_MIN
+        and ratio_api >= RATIO_MIN
+        and all(r.p99_ms <= P99_MAX_MS for r in results.values())
+    )
+    summary: dict[str, Any] = {
+        name: {"rps": round(r.rps, 1), "p99_ms": round(r.p99_ms, 2)} for name, r in results.items()
+    }
+    summary.update(
+        ratio_page_static=round(ratio_page, 3),
+        ratio_api_static=round(ratio_api, 3),
+        seconds=seconds,
+        workers=workers,
+        errors=errors,
+        targets={"ratio_min": RATIO_MIN, "p99_max_ms": P99_MAX_MS},
+        meets_targets=meets,
+    )
+    return summary
+
+
+def write_results(summary: dict[str, Any]) -> None:
+    RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    partial = RESULTS_FILE.with_name(RESULTS_FILE.name + ".tmp")
+    partial.write_text(json.dumps(summary, indent=2) + "\n")
+    partial.replace(RESULTS_FILE)
+
+
+# --- Main --------------------------------------------------------------------------------
+
+
+def measure(port: int, seconds: int) -> dict[str, LoadResult]:
+    """Warm each URL up, then load each in turn; the static file is the baseline."""
+    page_headers, page_body = warm_up(port, INCIDENT_PATH)
+    css_path = stylesheet_path(page_body.decode())
+    warm_up(port, API_PATH)
+    warm_up(port, css_path)
+    say(
+        f"incident page: {len(page_body)} bytes, Cache-Control "
+        f"{page_headers.get('Cache-Control', '-')!r}, ETag {page_headers.get('ETag', '-')}"
+    )
+    say(f"shared cache holds {count_cached_pages()} public page entries after warm-up")
+
+    wrk = ensure_wrk()
+    if not wrk:
+        say("wrk is not available: using the Python load generator (lower ceiling)")
+    paths = {"page": INCIDENT_PATH, "api": API_PATH, "static": css_path}
+    results: dict[str, LoadResult] = {}
+    for name, path in paths.items():
+        results[name] = load(wrk, port, path, seconds)
+        say(describe(name, path, results[name]))
+    return results
+
+
+def run(seconds: int) -> dict[str, Any]:
+    workers = os.cpu_count() or 1
+    env = app_env(random_secret_key(), random_secret_key())
+    say(f"database {DB_NAME}: recreating, migrating, loading the demo")
+    recreate_database()
+    try:
+        flush_cache()
+        manage(env, "migrate", "--noinput")
+        manage(env, "seed_demo")
+        manage(env, "collectstatic", "--noinput")
+        port = free_port()
+        with tempfile.TemporaryFile("w+") as log:
+            say(f"gunicorn: {workers} sync workers on http://{HOST}:{port}/")
+            proc = start_gunicorn(env, port, workers, log)
+            try:
+                wait_healthy(port, proc)
+                results = measure(port, seconds)
+            finally:
+                stop_gunicorn(proc)
+                log.seek(0)
+                server_log = log.read().strip()
+                if server_log:
+                    say("gunicorn log (warnings and errors):")
+                    say(server_log[-4000:])
+    finally:
+        drop_database()
+    return summarise(results, seconds, workers)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    # Turned into SystemExit so the `finally` blocks still stop gunicorn and drop the DB.
+    sys.exit(128 + signum)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    summary = run(args.seconds)
+    write_results(summary)
+    say(
+        f"ratios to static: page {summary['ratio_page_static']:.2f}, "
+        f"api {summary['ratio_api_static']:.2f} (target >= {RATIO_MIN}); "
+        f"p99 target <= {P99_MAX_MS:.0f} ms; errors {summary['errors']}; "
+        f"meets targets: {summary['meets_targets']}"
+    )
+    print(json.dumps(summary), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
