@@ -80,6 +80,23 @@ class Incident(models.Model):
     more_information = models.TextField(
         _("for more information"), blank=True, help_text=_("Markdown.")
     )
+    # What signed-in affected customers read on their own page, by tier.
+    message_standard = models.TextField(
+        _("message to affected customers"),
+        blank=True,
+        help_text=_("Markdown. Shown privately to every affected customer of this incident."),
+    )
+    message_priority = models.TextField(
+        _("message to priority-tier customers"),
+        blank=True,
+        help_text=_("Markdown. Shown instead of the message above to the priority tier."),
+    )
+    remedy_instructions = models.TextField(
+        blank=True,
+        help_text=_(
+            "Markdown. How to use a remedy code, e.g. where to enroll in credit monitoring."
+        ),
+    )
     detected_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(
         null=True,
@@ -209,3 +226,89 @@ class FAQ(models.Model):
 
     def get_absolute_url(self):
         return f"{reverse('incidents:faq-list')}#faq-{self.pk}"
+
+
+class Tier(models.TextChoices):
+    # Selects the wording and remedy an affected person gets.
+    STANDARD = "standard", _("Standard")
+    PRIORITY = "priority", _("Priority")
+
+
+class Exposure(models.Model):
+    """
+    One affected person in one incident, known only by a keyed digest of their email.
+
+    The list is imported before most people have accounts, so the raw address is
+    never stored: a signed-in user's verified addresses are digested the same way
+    and looked up. Categories are ids of the incident's data categories.
+    """
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="exposures")
+    # HMAC-SHA256 of the normalised email: 32 bytes, compared and indexed as bytes.
+    email_digest = models.BinaryField(max_length=32)
+    category_ids = models.JSONField(default=list)
+    tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.STANDARD)
+    remedy_code = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # Also the index for lookups: (incident, digest) with incident IN (...).
+            models.UniqueConstraint(
+                fields=["incident", "email_digest"], name="exposure_unique_per_incident"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.incident} · {self.email_digest.hex()[:12]}…"
+
+
+class ImportBatch(models.Model):
+    """An uploaded CSV of affected people, imported in the background."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting to start")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="imports")
+    # Empty when the import_exposures command read a file from disk directly.
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    original_name = models.CharField(max_length=255)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(_("new"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    rejected_count = models.PositiveIntegerField(_("rejected"), default=0)
+    error_report = models.FileField(upload_to="imports/errors/%Y/%m/", blank=True)
+    failure = models.TextField(blank=True, help_text=_("Why the whole import failed."))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Touched as rows are done: a running import that stops being touched has died.
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import of affected people")
+        verbose_name_plural = _("imports of affected people")
+
+    def __str__(self):
+        return f"{self.original_name} → {self.incident}"
+
+    @property
+    def is_finished(self):
+        return self.state in {self.State.DONE, self.State.FAILED}
+
+    @property
+    def percent_done(self):
+        if self.is_finished:
+            return 100
+        return min(100, int(100 * self.rows_done / self.total_rows)) if self.total_rows else 0

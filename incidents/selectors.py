@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
-from .models import FAQ, Incident, Status, Update
+from .digest import email_digest
+from .models import FAQ, Exposure, Incident, Status, Tier, Update
 
 
 @dataclass
@@ -127,3 +129,93 @@ def faq_list_public(*, query: str = "") -> QuerySet[FAQ]:
 
 def status_is_active(status: str) -> bool:
     return status != Status.RESOLVED
+
+
+@dataclass
+class PersonalIncident:
+    """One published incident as it concerns one person: affected or not, and how."""
+
+    id: int
+    slug: str
+    title: str
+    summary: str
+    status: str
+    message: str = ""
+    remedy_instructions: str = ""
+    all_categories: list = field(default_factory=list)
+    exposure: Exposure | None = None
+    categories: list = field(default_factory=list)
+
+    @property
+    def affected(self) -> bool:
+        return self.exposure is not None
+
+    @property
+    def must_reset_password(self) -> bool:
+        return any(c["requires_password_reset"] for c in self.categories)
+
+    def get_absolute_url(self):
+        return reverse("incidents:incident-detail", args=[self.slug])
+
+
+def exposure_report(*, emails: list[str]) -> list[PersonalIncident]:
+    """
+    For every published incident, whether any of these (verified) addresses was
+    affected, with which data, the tier's message and the remedy code.
+
+    Two queries whatever the size of the list: the incidents with their
+    categories (one join), then the exposures, by digest, through the unique index.
+    """
+    rows = incident_list_public().values(
+        "id", "slug", "title", "summary", "current_status", "message_standard",
+        "message_priority", "remedy_instructions", "data_categories__id",
+        "data_categories__name", "data_categories__advice",
+        "data_categories__requires_password_reset",
+    )  # fmt: skip
+    incidents: dict[int, PersonalIncident] = {}
+    messages: dict[int, dict[str, str]] = {}
+    for row in rows:
+        incident = incidents.get(row["id"])
+        if incident is None:
+            incident = incidents[row["id"]] = PersonalIncident(
+                id=row["id"],
+                slug=row["slug"],
+                title=row["title"],
+                summary=row["summary"],
+                status=row["current_status"],
+                remedy_instructions=row["remedy_instructions"],
+            )
+            messages[row["id"]] = {
+                Tier.STANDARD: row["message_standard"],
+                Tier.PRIORITY: row["message_priority"] or row["message_standard"],
+            }
+        if row["data_categories__id"] is not None:
+            incident.all_categories.append(
+                {
+                    "id": row["data_categories__id"],
+                    "name": row["data_categories__name"],
+                    "advice": row["data_categories__advice"],
+                    "requires_password_reset": row["data_categories__requires_password_reset"],
+                }
+            )
+    digests = [email_digest(e) for e in emails]
+    if incidents and digests:
+        exposures = Exposure.objects.filter(
+            incident_id__in=list(incidents), email_digest__in=digests
+        )
+        for exposure in exposures:
+            incident = incidents[exposure.incident_id]
+            if incident.exposure is not None:
+                # Two of the person's addresses were on the list: show everything involved.
+                exposure.category_ids = sorted(
+                    {*incident.exposure.category_ids, *exposure.category_ids}
+                )
+                if incident.exposure.tier == Tier.PRIORITY:
+                    exposure.tier = Tier.PRIORITY
+                exposure.remedy_code = exposure.remedy_code or incident.exposure.remedy_code
+            incident.exposure = exposure
+            incident.categories = [
+                c for c in incident.all_categories if c["id"] in exposure.category_ids
+            ]
+            incident.message = messages[incident.id][exposure.tier]
+    return sorted(incidents.values(), key=lambda i: (not i.affected, -i.id))

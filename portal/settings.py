@@ -34,6 +34,16 @@ elif not DEBUG and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 32):
         "DJANGO_SECRET_KEY is too weak for production: use 50+ random characters."
     )
 
+# Keys the digests of affected people's emails; its own secret, so that rotating
+# SECRET_KEY does not orphan the imported list. Changing it means re-importing.
+EXPOSURE_DIGEST_KEY = env.str("EXPOSURE_DIGEST_KEY", default="")
+if not EXPOSURE_DIGEST_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("EXPOSURE_DIGEST_KEY is not set (32+ random characters).")
+    EXPOSURE_DIGEST_KEY = "dev-only-exposure-digest-key"  # noqa: S105
+# Largest affected-people CSV the admin accepts; the import_exposures command has no limit.
+EXPOSURE_IMPORT_MAX_BYTES = env.int("EXPOSURE_IMPORT_MAX_BYTES", default=512 * 1024 * 1024)
+
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"]
 )
@@ -118,7 +128,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "candor",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -126,11 +136,21 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Each process keeps the public pages it served in memory too, so a page costs one
+# small read of the shared version number instead of fetching the page from Redis.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "public-pages",
+    "OPTIONS": {"MAX_ENTRIES": 500},
+}
 
 # --- Public page cache --------------------------------------------------------
 # How long a rendered public page may be reused. Publishing or editing an
 # update invalidates at once; a scheduled update caps the lifetime to its time.
 PUBLIC_PAGE_CACHE_SECONDS = env.int("CANDOR_PUBLIC_CACHE_SECONDS", default=300)
+# How long a process may trust its last reading of the shared cache version: the
+# longest another web process can go on serving a page after it has changed.
+PUBLIC_PAGE_VERSION_SECONDS = env.float("CANDOR_PUBLIC_VERSION_SECONDS", default=1.0)
 # What browsers and CDNs may reuse without asking again.
 PUBLIC_PAGE_MAX_AGE = env.int("CANDOR_PUBLIC_MAX_AGE", default=30)
 PUBLIC_PAGE_S_MAXAGE = env.int("CANDOR_PUBLIC_S_MAXAGE", default=60)
@@ -144,6 +164,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    # Restarts imports whose task was never queued (broker down) or whose worker died.
+    "import-batches-sweep": {"task": "incidents.tasks.import_batches_sweep", "schedule": 60.0},
+}
 
 # --- Email --------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .caching import public_pages_invalidate
-from .models import FAQ, DataCategory, Incident, Update
+from ..caching import public_pages_invalidate
+from ..models import FAQ, DataCategory, Incident, Update
 
 
 @transaction.atomic

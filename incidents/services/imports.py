@@ -1,0 +1,370 @@
+"""
+Importing the list of affected people (CSV: email,categories,tier,remedy_code).
+
+The file is streamed: memory stays flat however many millions of rows it has.
+Each row is validated; a bad row goes to the error report with its line number
+and reason while every good row is imported. Emails become keyed digests
+before anything is stored. Importing the same file twice changes nothing; a
+re-import with changed rows updates them.
+
+On PostgreSQL good rows are COPYed into an unindexed temporary table, then
+merged with one INSERT ... ON CONFLICT in digest order (index-friendly); on
+other databases they are merged in chunks with bulk_create/bulk_update.
+"""
+
+import codecs
+import csv
+import datetime as dt
+import io
+import json
+import logging
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import BinaryIO
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.validators import EmailValidator
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..digest import email_digest, email_normalise
+from ..models import Exposure, ImportBatch, Incident, Tier
+
+logger = logging.getLogger(__name__)
+
+HEADER = ["email", "categories", "tier", "remedy_code"]
+COPY_CHUNK_ROWS = 50_000
+ORM_CHUNK_ROWS = 2_000
+REMEDY_CODE_MAX = Exposure._meta.get_field("remedy_code").max_length
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class GoodRow:
+    line: int
+    digest: bytes
+    category_ids: list[int]
+    tier: str
+    remedy_code: str
+
+
+@dataclass(frozen=True)
+class BadRow:
+    line: int
+    reason: str
+    row: list[str]
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    good: int = 0
+    rejected: int = 0
+
+    @property
+    def unchanged(self) -> int:
+        return self.good - self.created - self.updated
+
+
+def _batched(rows: Iterable, size: int) -> Iterator[list]:
+    # itertools.batched arrives in Python 3.12.
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def import_file_check(source: BinaryIO, *, max_bytes: int | None = None) -> int:
+    """
+    Refuse a file that cannot be imported at all; return its number of data rows.
+
+    Reads the file once, streaming: it must be within `max_bytes`, be UTF-8
+    (a byte-order mark is allowed) and start with the header
+    `email,categories,tier,remedy_code`. Raises ValidationError with a message
+    that says what to fix.
+    """
+    size = source.seek(0, io.SEEK_END)
+    source.seek(0)
+    if max_bytes is not None and size > max_bytes:
+        raise ValidationError(
+            _(
+                "The file is %(size)s MB; the limit here is %(limit)s MB. "
+                "Split it, or import it with the import_exposures command."
+            )
+            % {"size": size // 2**20, "limit": max_bytes // 2**20}
+        )
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    lines = 0
+    first = b""
+    for lines, raw in enumerate(source, start=1):
+        if lines == 1:
+            first = raw
+        try:
+            decoder.decode(raw)
+        except UnicodeDecodeError:
+            source.seek(0)
+            raise ValidationError(
+                _(
+                    "Line %(line)d is not UTF-8 text. "
+                    "Save the file as “CSV UTF-8” and upload it again."
+                )
+                % {"line": lines}
+            ) from None
+    source.seek(0)
+    header = next(csv.reader([first.decode("utf-8-sig")]), [])
+    if [h.strip().lower() for h in header] != HEADER:
+        raise ValidationError(
+            _("The first line must be the header “%(expected)s”; it is “%(found)s”.")
+            % {"expected": ",".join(HEADER), "found": ",".join(header)[:200]}
+        )
+    return max(0, lines - 1)
+
+
+def import_batch_create(
+    *, incident: Incident, upload, created_by=None, total_rows: int = 0
+) -> ImportBatch:
+    """Store an uploaded, already checked file and queue its import once this commits."""
+    from ..tasks import import_batch_enqueue
+
+    batch = ImportBatch(
+        incident=incident,
+        original_name=upload.name[:255],
+        created_by=created_by,
+        total_rows=total_rows,
+    )
+    batch.file.save(upload.name, upload, save=False)
+    batch.full_clean()
+    batch.save()
+    transaction.on_commit(lambda: import_batch_enqueue(batch.pk))
+    return batch
+
+
+def import_batch_run(
+    *,
+    batch: ImportBatch,
+    source: BinaryIO | None = None,
+    method: str | None = None,
+    progress: Progress | None = None,
+) -> ImportBatch:
+    """
+    Import a batch's rows; safe to run again (an interrupted run is simply redone).
+
+    `method` is "copy" (PostgreSQL only) or "orm"; by default COPY where the
+    database is PostgreSQL. `progress` is called with the rows done so far.
+    """
+    if batch.state == ImportBatch.State.DONE:
+        return batch
+    method = method or ("copy" if connection.vendor == "postgresql" else "orm")
+    _set_state(batch, ImportBatch.State.RUNNING, started_at=timezone.now(), rows_done=0)
+    opened = source is None
+    source = batch.file.open("rb") if opened else source
+    try:
+        with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as report:
+            counts = _import(batch, source, method, progress, report)
+            if counts.rejected:
+                report.seek(0)
+                batch.error_report.save(f"errors-{batch.pk}.csv", File(report), save=False)
+    except Exception as error:
+        logger.exception("Import %s failed", batch.pk)
+        _set_state(
+            batch,
+            ImportBatch.State.FAILED,
+            failure=_("The import stopped: %(error)s. Nothing is lost: run it again.")
+            % {"error": type(error).__name__},
+            finished_at=timezone.now(),
+        )
+        raise
+    finally:
+        if opened:
+            source.close()
+    _set_state(
+        batch,
+        ImportBatch.State.DONE,
+        rows_done=counts.good + counts.rejected,
+        created_count=counts.created,
+        updated_count=counts.updated,
+        unchanged_count=counts.unchanged,
+        rejected_count=counts.rejected,
+        error_report=batch.error_report.name or "",
+        finished_at=timezone.now(),
+    )
+    logger.info(
+        "Import %s done: %s new, %s updated, %s unchanged, %s rejected",
+        batch.pk, counts.created, counts.updated, counts.unchanged, counts.rejected,
+    )  # fmt: skip
+    return batch
+
+
+def import_batches_stalled(*, now: dt.datetime | None = None):
+    """Batches whose task never ran (broker down at upload) or whose worker died."""
+    now = now or timezone.now()
+    return ImportBatch.objects.filter(
+        state__in=[ImportBatch.State.PENDING, ImportBatch.State.RUNNING],
+        updated_at__lt=now - dt.timedelta(minutes=2),
+    )
+
+
+def _set_state(batch: ImportBatch, state: str, **fields) -> None:
+    fields |= {"state": state, "updated_at": timezone.now()}
+    for name, value in fields.items():
+        setattr(batch, name, value)
+    ImportBatch.objects.filter(pk=batch.pk).update(**fields)
+
+
+def _import(batch, source, method, progress, report) -> Counts:
+    categories = dict(batch.incident.data_categories.values_list("slug", "id"))
+    counts = Counts()
+    report_writer = csv.writer(report)
+    report_writer.writerow(["line", "reason", *HEADER])
+
+    def report_progress(done: int) -> None:
+        ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done, updated_at=timezone.now())
+        if progress:
+            progress(done)
+
+    def good_rows() -> Iterator[GoodRow]:
+        for parsed in _parse(source, categories):
+            if isinstance(parsed, BadRow):
+                counts.rejected += 1
+                report_writer.writerow([parsed.line, parsed.reason, *parsed.row])
+            else:
+                counts.good += 1
+                yield parsed
+
+    merge = _merge_copy if method == "copy" else _merge_orm
+    counts.created, counts.updated = merge(
+        batch.incident_id, good_rows(), lambda: report_progress(counts.good + counts.rejected)
+    )
+    report_progress(counts.good + counts.rejected)
+    return counts
+
+
+def _parse(source: BinaryIO, categories: dict[str, int]) -> Iterator[GoodRow | BadRow]:
+    text = io.TextIOWrapper(source, encoding="utf-8-sig", newline="")
+    reader = csv.reader(text)
+    next(reader, None)  # the header, checked by import_file_check
+    validate_email = EmailValidator()
+    tiers = set(Tier.values)
+    try:
+        for row in reader:
+            if not row or row == [""]:
+                continue
+            yield _parse_row(reader.line_num, row, categories, tiers, validate_email)
+    finally:
+        text.detach()
+
+
+def _parse_row(line, row, categories, tiers, validate_email) -> GoodRow | BadRow:
+    if len(row) != len(HEADER):
+        return BadRow(line, _("wrong column count: expected 4, found %d") % len(row), row)
+    email, category_field, tier, remedy_code = (cell.strip() for cell in row)
+    email = email_normalise(email)
+    try:
+        validate_email(email)
+    except ValidationError:
+        return BadRow(line, _("bad email address"), row)
+    slugs = [s.strip() for s in category_field.split(";") if s.strip()]
+    if not slugs:
+        return BadRow(line, _("no data category"), row)
+    unknown = [s for s in slugs if s not in categories]
+    if unknown:
+        return BadRow(line, _("unknown category: %s") % ", ".join(unknown), row)
+    tier = tier.lower() or Tier.STANDARD
+    if tier not in tiers:
+        return BadRow(line, _("unknown tier: %s") % tier, row)
+    if len(remedy_code) > REMEDY_CODE_MAX:
+        return BadRow(line, _("remedy code longer than %d characters") % REMEDY_CODE_MAX, row)
+    ids = sorted({categories[s] for s in slugs})
+    return GoodRow(line, email_digest(email), ids, tier, remedy_code)
+
+
+def _merge_copy(incident_id: int, rows: Iterable[GoodRow], tick) -> tuple[int, int]:
+    table = Exposure._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS exposure_staging "
+            "(line integer, email_digest bytea, category_ids jsonb, tier text, remedy_code text)"
+        )
+        cursor.execute("TRUNCATE exposure_staging")
+        for chunk in _batched(rows, COPY_CHUNK_ROWS):
+            with cursor.copy("COPY exposure_staging FROM STDIN") as copy:
+                for r in chunk:
+                    ids = json.dumps(r.category_ids)
+                    copy.write_row((r.line, r.digest, ids, r.tier, r.remedy_code))
+            tick()
+        with transaction.atomic():
+            # The last row for an address wins; inserting in digest order keeps the
+            # unique index's inserts local instead of scattered.
+            cursor.execute(
+                f"""
+                WITH merged AS (
+                    INSERT INTO {table} AS e
+                        (incident_id, email_digest, category_ids, tier, remedy_code,
+                         created_at, updated_at)
+                    SELECT DISTINCT ON (email_digest)
+                        %s, email_digest, category_ids, tier, remedy_code, now(), now()
+                    FROM exposure_staging
+                    ORDER BY email_digest, line DESC
+                    ON CONFLICT (incident_id, email_digest) DO UPDATE
+                    SET category_ids = EXCLUDED.category_ids, tier = EXCLUDED.tier,
+                        remedy_code = EXCLUDED.remedy_code, updated_at = EXCLUDED.updated_at
+                    WHERE (e.category_ids, e.tier, e.remedy_code)
+                        IS DISTINCT FROM
+                        (EXCLUDED.category_ids, EXCLUDED.tier, EXCLUDED.remedy_code)
+                    RETURNING (xmax = 0) AS inserted
+                )
+                SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
+                FROM merged
+                """,  # noqa: S608 - the table name is ours, values are parameters
+                [incident_id],
+            )
+            created, updated = cursor.fetchone()
+        cursor.execute("DROP TABLE exposure_staging")
+    return created, updated
+
+
+def _merge_orm(incident_id: int, rows: Iterable[GoodRow], tick) -> tuple[int, int]:
+    created = updated = 0
+    for chunk in _batched(rows, ORM_CHUNK_ROWS):
+        latest = {r.digest: r for r in chunk}  # the last row for an address wins
+        with transaction.atomic():
+            existing = {
+                bytes(e.email_digest): e
+                for e in Exposure.objects.filter(
+                    incident_id=incident_id, email_digest__in=list(latest)
+                )
+            }
+            new, changed = [], []
+            for digest, r in latest.items():
+                exposure = existing.get(digest)
+                if exposure is None:
+                    new.append(
+                        Exposure(
+                            incident_id=incident_id,
+                            email_digest=digest,
+                            category_ids=r.category_ids,
+                            tier=r.tier,
+                            remedy_code=r.remedy_code,
+                        )
+                    )
+                elif (exposure.category_ids, exposure.tier, exposure.remedy_code) != (
+                    r.category_ids, r.tier, r.remedy_code,
+                ):  # fmt: skip
+                    exposure.category_ids = r.category_ids
+                    exposure.tier = r.tier
+                    exposure.remedy_code = r.remedy_code
+                    exposure.updated_at = timezone.now()
+                    changed.append(exposure)
+            Exposure.objects.bulk_create(new)
+            Exposure.objects.bulk_update(
+                changed, ["category_ids", "tier", "remedy_code", "updated_at"]
+            )
+        created += len(new)
+        updated += len(changed)
+        tick()
+    return created, updated
