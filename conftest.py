@@ -22,6 +22,12 @@ def _empty_cache():
         caches[alias].clear()
 
 
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    # Uploaded imports and error reports go to a folder of the test's own.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def now():
     return timezone.now()
@@ -81,3 +87,21 @@ def staff_client(client, django_user_model):
     client.force_login(user)
     client.user = user
     return client
+
+
+@pytest.fixture
+def celery_worker(transactional_db, settings):
+    """
+    Runs queued tasks: a real Celery worker on the broker when one is configured
+    (CI: Redis), else nothing is needed, as tasks run eagerly in-process.
+    Needs committed data, hence transactional_db.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from portal.celery import app
+
+    if app.conf.task_always_eager:
+        yield None
+        return
+    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING") as worker:
+        yield worker

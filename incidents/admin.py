@@ -251,8 +251,10 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     form = ImportBatchForm
     change_form_template = "admin/incidents/importbatch/change_form.html"
-    list_display = ["original_name", "incident", "state", "progress", "created_count",
-                    "updated_count", "unchanged_count", "rejected_count", "created_by", "created_at"]  # fmt: skip
+    list_display = [
+        "original_name", "incident", "state", "progress", "created_count", "updated_count",
+        "unchanged_count", "rejected_count", "created_by", "created_at",
+    ]  # fmt: skip
     list_filter = ["state", "incident"]
     list_select_related = ["incident", "created_by"]
     search_fields = ["original_name", "incident__title"]

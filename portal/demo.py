@@ -6,7 +6,9 @@ passwords). Used by `manage.py seed_demo`; safe to run again: what exists is
 left as it is, so nothing is duplicated.
 """
 
+import csv
 import datetime as dt
+import io
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
@@ -15,7 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidents import services
-from incidents.models import FAQ, DataCategory, Incident, Severity, Status
+from incidents.models import FAQ, DataCategory, ImportBatch, Incident, Severity, Status
+from incidents.services import imports
 
 INCIDENT_SLUG = "2026-11-customer-data-breach"
 
@@ -149,6 +152,7 @@ def demo_seed(*, now: dt.datetime | None = None) -> list[DemoLogin]:
         incident = _incident(now, categories)
         _timeline(incident, now)
         _faqs(incident)
+        _affected_people(incident)
     _users()
     return DEMO_LOGINS
 
@@ -202,6 +206,20 @@ def _incident(now, categories) -> Incident:
         what_you_can_do=(
             "Sign in to see what applied to you. Whatever it was: be alert to phishing, "
             "and turn on two-factor authentication."
+        ),
+        message_standard=(
+            "We are sorry. Your information was in the copied data. Below is exactly what was "
+            "involved and what we suggest you do about each part."
+        ),
+        message_priority=(
+            "We are deeply sorry. Your information was in the copied data, including details "
+            "that could be used to impersonate you. We are paying for **24 months of credit "
+            "monitoring** for you; your enrollment code is below. A specialist team answers "
+            "your questions first."
+        ),
+        remedy_instructions=(
+            "Enroll at the credit-monitoring provider's site by typing its address yourself, "
+            "and enter this code. It is yours alone and works once."
         ),
         more_information=(
             "Questions not answered here? Write to us; a person reads every message."
@@ -276,6 +294,26 @@ def _faqs(incident) -> None:
                 order=order,
             )
         )
+
+
+def _affected_people(incident) -> None:
+    """Load the affected list through the same import the comms team uses."""
+    rows = io.StringIO()
+    writer = csv.writer(rows)
+    writer.writerow(imports.HEADER)
+    writer.writerow(
+        ["alice@example.com", "email;password-hash;phone", "priority", "DEMO-CM-7Q4K-2X9P"]
+    )
+    for n in range(1, 41):
+        categories = "email;password-hash" if n % 3 else "email;phone;date-of-birth"
+        writer.writerow([f"customer{n:03d}@example.net", categories, "standard", ""])
+    source = io.BytesIO(rows.getvalue().encode())
+    batch = ImportBatch.objects.create(
+        incident=incident,
+        original_name="demo-affected-people.csv",
+        total_rows=imports.import_file_check(source),
+    )
+    imports.import_batch_run(batch=batch, source=source)
 
 
 def _users() -> None:

@@ -40,7 +40,7 @@ EXPOSURE_DIGEST_KEY = env.str("EXPOSURE_DIGEST_KEY", default="")
 if not EXPOSURE_DIGEST_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("EXPOSURE_DIGEST_KEY is not set (32+ random characters).")
-    EXPOSURE_DIGEST_KEY = "dev-only-exposure-digest-key"  # noqa: S105
+    EXPOSURE_DIGEST_KEY = "dev-only-exposure-digest-key"
 # Largest affected-people CSV the admin accepts; the import_exposures command has no limit.
 EXPOSURE_IMPORT_MAX_BYTES = env.int("EXPOSURE_IMPORT_MAX_BYTES", default=512 * 1024 * 1024)
 
@@ -192,13 +192,45 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:me"
+# django-allauth: people sign up and sign in with an email address; there are no usernames.
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
+# Affected status is private: nobody reaches it before proving they own the address.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Verify with a code typed into the same browser rather than a link: on a phone a link
+# opens in the mail app's own browser, away from the sign-up in progress, and our
+# emails then carry no links that a phishing copy could imitate.
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_TIMEOUT = 15 * 60
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_MAX_ATTEMPTS = 3
+# Mail is slow on the day of a disclosure; a new code, or fixing a mistyped
+# address, must not mean starting again.
+ACCOUNT_EMAIL_VERIFICATION_SUPPORTS_RESEND = True
+ACCOUNT_EMAIL_VERIFICATION_SUPPORTS_CHANGE = True
+# Sign in with a password or with a one-time code sent by email.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+ACCOUNT_LOGIN_BY_CODE_SUPPORTS_RESEND = True
+# Password reset by link: the link carries all it needs, so it works in whichever browser
+# the mail app opens. Reset links are single-use and, here, valid for one hour.
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+PASSWORD_RESET_TIMEOUT = 60 * 60
+# One address per account, changed only after the new one is verified.
+ACCOUNT_CHANGE_EMAIL = True
+# Tell the owner when a password or an address changes: a takeover then does not go unseen.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# Account pages never say whether an address has an account (or was affected).
 ACCOUNT_PREVENT_ENUMERATION = True
+# allauth's rate limits (ACCOUNT_RATE_LIMITS) stay at their defaults, which are on.
+# Behind a proxy every request comes from the proxy's address, and the per-address
+# limits would then lock everyone out at once: say how many proxies set X-Forwarded-For.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"{SITE_NAME}: "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 
 # --- Security -----------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
