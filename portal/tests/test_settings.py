@@ -43,3 +43,11 @@ def test_development_starts_with_no_configuration_at_all():
     result = start()
 
     assert result.returncode == 0, result.stderr
+
+
+def test_production_refuses_to_start_without_an_exposure_digest_key():
+    key = "k" * 30 + "-a-long-random-looking-value"
+    result = start(DJANGO_DEBUG="false", DJANGO_SECRET_KEY=key, EXPOSURE_DIGEST_KEY="")
+
+    assert result.returncode != 0
+    assert "EXPOSURE_DIGEST_KEY is not set" in result.stderr
