@@ -219,3 +219,17 @@ def exposure_report(*, emails: list[str]) -> list[PersonalIncident]:
             ]
             incident.message = messages[incident.id][exposure.tier]
     return sorted(incidents.values(), key=lambda i: (not i.affected, -i.id))
+
+
+def exposure_tier_for_emails(*, emails: list[str]) -> str | None:
+    """The highest tier these addresses have in any published incident; None if unaffected."""
+    if not emails:
+        return None
+    tiers = set(
+        Exposure.objects.filter(
+            incident__is_published=True, email_digest__in=[email_digest(e) for e in emails]
+        ).values_list("tier", flat=True)
+    )
+    if not tiers:
+        return None
+    return Tier.PRIORITY if Tier.PRIORITY in tiers else Tier.STANDARD

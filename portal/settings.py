@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "django_htmx",
     "template_partials",
     "simple_history",
@@ -114,6 +115,9 @@ TEMPLATES = [
     },
 ]
 
+# Our templates/django/forms/ draw every form field the same accessible way.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
 # --- Data -------------------------------------------------------------------
 DATABASES = {
     "default": env.db_url(
@@ -155,6 +159,15 @@ PUBLIC_PAGE_VERSION_SECONDS = env.float("CANDOR_PUBLIC_VERSION_SECONDS", default
 PUBLIC_PAGE_MAX_AGE = env.int("CANDOR_PUBLIC_MAX_AGE", default=30)
 PUBLIC_PAGE_S_MAXAGE = env.int("CANDOR_PUBLIC_S_MAXAGE", default=60)
 
+# --- Support ------------------------------------------------------------------
+# Hours to a first answer, by priority; each question's due time is stored when asked.
+SUPPORT_FIRST_RESPONSE_HOURS = {
+    "urgent": env.int("SUPPORT_HOURS_URGENT", default=2),
+    "high": env.int("SUPPORT_HOURS_HIGH", default=4),
+    "normal": env.int("SUPPORT_HOURS_NORMAL", default=24),
+    "low": env.int("SUPPORT_HOURS_LOW", default=72),
+}
+
 # --- Celery -------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 # Without a broker, tasks run in-process: one command serves the whole demo.
@@ -167,6 +180,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     # Restarts imports whose task was never queued (broker down) or whose worker died.
     "import-batches-sweep": {"task": "incidents.tasks.import_batches_sweep", "schedule": 60.0},
+    # Sends outbox mail whose task was lost or whose worker died, and retries due ones.
+    "notifications-sweep": {"task": "notifications.tasks.notifications_sweep", "schedule": 60.0},
 }
 
 # --- Email --------------------------------------------------------------------
@@ -201,14 +216,14 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 # Verify with a code typed into the same browser rather than a link: on a phone a link
 # opens in the mail app's own browser, away from the sign-up in progress, and our
-# emails then carry no links that a phishing copy could imitate.
+# verification email then needs no link at all.
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_TIMEOUT = 15 * 60
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_MAX_ATTEMPTS = 3
-# Mail is slow on the day of a disclosure; a new code, or fixing a mistyped
-# address, must not mean starting again.
+# Mail is slow on the day of a disclosure: asking for a new code must not mean starting
+# again. (EMAIL_VERIFICATION_SUPPORTS_CHANGE stays off: allauth offers the change only
+# to a real sign-up, so the page would tell who already has an account.)
 ACCOUNT_EMAIL_VERIFICATION_SUPPORTS_RESEND = True
-ACCOUNT_EMAIL_VERIFICATION_SUPPORTS_CHANGE = True
 # Sign in with a password or with a one-time code sent by email.
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
@@ -228,9 +243,17 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # Behind a proxy every request comes from the proxy's address, and the per-address
 # limits would then lock everyone out at once: say how many proxies set X-Forwarded-For.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+# Changing the password ends every other session (Django's session hash); this one stays.
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"{SITE_NAME}: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+
+# Our own forms use allauth's rate limiter (same cache, same client-address rules); these
+# are added to allauth's defaults. A question per minute per address is plenty for a person.
+ACCOUNT_RATE_LIMITS = {
+    "support_ask": "3/m/ip,20/h/ip,10/h/user",
+    "support_reply": "10/m/ip,60/h/user",
+}
 
 # --- Security -----------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("incidents.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("support/", include("support.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,188 @@
+"""
+The outbox: every email is a Notification row first, then sent by a worker.
+
+Guarantees: enqueueing is idempotent (one row per dedupe key); a row is sent
+by one worker at a time (claimed with SELECT ... FOR UPDATE SKIP LOCKED); a
+batch goes over one SMTP connection; a temporary failure is retried with
+exponential backoff, a permanent one is marked failed with the reason; a row
+whose worker died is returned by the sweep and sent again with the same
+Message-ID, so the only possible duplicate is a message that was in flight.
+"""
+
+import contextlib
+import datetime as dt
+import hashlib
+import logging
+import smtplib
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_MAX_SECONDS = 4 * 3600
+# A row claimed longer ago than this belongs to a worker that died.
+STALE_CLAIM = dt.timedelta(minutes=5)
+
+
+class PermanentFailure(Exception):
+    """The message can never be delivered as it is (bad address, 5xx)."""
+
+
+def notification_enqueue(
+    *,
+    dedupe_key: str,
+    kind: str,
+    to_email: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    headers: dict | None = None,
+) -> Notification:
+    """
+    Put one email in the outbox and have it sent once this transaction commits.
+
+    Idempotent: a second call with the same dedupe key returns the first row and
+    sends nothing more.
+    """
+    notification, created = Notification.objects.get_or_create(
+        dedupe_key=dedupe_key,
+        defaults={
+            "kind": kind,
+            "to_email": to_email,
+            "subject": subject,
+            "body_text": body_text,
+            "body_html": body_html,
+            "headers": headers or {},
+        },
+    )
+    if created:
+        from .tasks import notifications_kick
+
+        transaction.on_commit(notifications_kick)
+    return notification
+
+
+def message_id(notification: Notification) -> str:
+    """The same Message-ID every time this notification is sent."""
+    digest = hashlib.sha256(notification.dedupe_key.encode()).hexdigest()[:40]
+    domain = urlsplit(settings.SITE_URL).hostname or "candor.invalid"
+    return f"<{digest}@{domain}>"
+
+
+def notifications_claim(*, limit: int, now: dt.datetime | None = None) -> list[Notification]:
+    """Take up to `limit` due rows for this worker; other workers skip them."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        rows = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(status=Notification.Status.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "id")[:limit]
+        )
+        ids = [n.pk for n in rows]
+        Notification.objects.filter(pk__in=ids).update(
+            status=Notification.Status.SENDING, claimed_at=now
+        )
+    return rows
+
+
+def notifications_send_due(*, limit: int = 100) -> int:
+    """Claim a batch of due notifications and send it over one SMTP connection."""
+    batch = notifications_claim(limit=limit)
+    if not batch:
+        return 0
+    sent = 0
+    connection = get_connection()
+    try:
+        connection.open()
+    except (OSError, smtplib.SMTPException) as error:
+        for notification in batch:
+            _retry_later(notification, error)
+        return 0
+    try:
+        for index, notification in enumerate(batch):
+            try:
+                _send(connection, notification)
+            except PermanentFailure as error:
+                _mark(notification, Notification.Status.FAILED, error=str(error))
+            except (OSError, smtplib.SMTPServerDisconnected) as error:
+                # The connection is gone: this and the rest of the batch wait and retry.
+                for waiting in batch[index:]:
+                    _retry_later(waiting, error)
+                break
+            except smtplib.SMTPException as error:
+                _retry_later(notification, error)
+            else:
+                _mark(notification, Notification.Status.SENT)
+                sent += 1
+    finally:
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            connection.close()
+    return sent
+
+
+def notifications_sweep(*, now: dt.datetime | None = None) -> int:
+    """Return rows whose worker died to the queue; returns how many are now due."""
+    now = now or timezone.now()
+    Notification.objects.filter(
+        status=Notification.Status.SENDING, claimed_at__lt=now - STALE_CLAIM
+    ).update(status=Notification.Status.PENDING, next_attempt_at=now)
+    return Notification.objects.filter(
+        status=Notification.Status.PENDING, next_attempt_at__lte=now
+    ).count()
+
+
+def _send(connection, notification: Notification) -> None:
+    message = EmailMultiAlternatives(
+        subject=notification.subject,
+        body=notification.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.to_email],
+        headers={"Message-ID": message_id(notification), **notification.headers},
+        connection=connection,
+    )
+    if notification.body_html:
+        message.attach_alternative(notification.body_html, "text/html")
+    try:
+        message.send()
+    except smtplib.SMTPRecipientsRefused as error:
+        codes = [code for code, _ in error.recipients.values()]
+        if all(code >= 500 for code in codes):
+            raise PermanentFailure(f"address refused: {codes}") from error
+        raise smtplib.SMTPException(f"address deferred: {codes}") from error
+    except smtplib.SMTPResponseException as error:
+        if error.smtp_code >= 500:
+            raise PermanentFailure(f"{error.smtp_code} {error.smtp_error!r}") from error
+        raise
+    except (ValueError, UnicodeError) as error:
+        raise PermanentFailure(f"unsendable message: {error}") from error
+
+
+def _mark(notification: Notification, status: str, *, error: str = "") -> None:
+    fields = {"status": status, "attempts": notification.attempts + 1, "last_error": error}
+    if status == Notification.Status.SENT:
+        fields["sent_at"] = timezone.now()
+    if status == Notification.Status.FAILED:
+        logger.warning("Notification %s failed for good: %s", notification.pk, error)
+    Notification.objects.filter(pk=notification.pk).update(**fields)
+
+
+def _retry_later(notification: Notification, error: Exception) -> None:
+    attempts = notification.attempts + 1
+    if attempts >= MAX_ATTEMPTS:
+        _mark(notification, Notification.Status.FAILED, error=f"gave up: {error}")
+        return
+    delay = min(BACKOFF_BASE_SECONDS * 2 ** (attempts - 1), BACKOFF_MAX_SECONDS)
+    Notification.objects.filter(pk=notification.pk).update(
+        status=Notification.Status.PENDING,
+        attempts=attempts,
+        last_error=str(error)[:1000],
+        next_attempt_at=timezone.now() + dt.timedelta(seconds=delay),
+    )

@@ -1,0 +1,34 @@
+import logging
+
+from celery import shared_task
+from kombu.exceptions import OperationalError
+
+from . import services
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 100
+
+
+@shared_task(acks_late=True)
+def notifications_send() -> int:
+    """Send one batch from the outbox; queue another while more is due. Safe to run twice."""
+    sent = services.notifications_send_due(limit=BATCH_SIZE)
+    if sent == BATCH_SIZE:
+        notifications_kick()
+    return sent
+
+
+@shared_task
+def notifications_sweep() -> None:
+    """Every minute (Celery beat): recover rows of dead workers and send what is due."""
+    if services.notifications_sweep():
+        notifications_kick()
+
+
+def notifications_kick() -> None:
+    """Ask a worker to send. A broker outage delays mail (the sweep retries), never loses it."""
+    try:
+        notifications_send.delay()
+    except OperationalError:
+        logger.warning("Broker unreachable: outbox mail waits for the sweep", exc_info=True)

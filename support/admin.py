@@ -1,0 +1,254 @@
+"""The support agents' inbox: triage, assign, answer, resolve, without wasted clicks."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, IntegerField, Value, When
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.timesince import timesince
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from accounts.selectors import user_verified_emails
+from incidents.selectors import exposure_tier_for_emails
+
+from . import services
+from .models import CannedResponse, Message, Priority, Ticket, TicketStatus
+
+PRIORITY_RANK = Case(
+    *[When(priority=p, then=Value(rank)) for rank, p in enumerate(Priority.values)],
+    output_field=IntegerField(),
+)
+
+
+class AssigneeFilter(admin.SimpleListFilter):
+    title = _("assignee")
+    parameter_name = "assignee"
+
+    def lookups(self, request, model_admin):
+        return [("me", _("Mine")), ("none", _("Unassigned"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(assignee=request.user)
+        if self.value() == "none":
+            return queryset.filter(assignee__isnull=True)
+        return queryset
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("first response")
+    parameter_name = "sla"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("Overdue")), ("waiting", _("Not answered yet"))]
+
+    def queryset(self, request, queryset):
+        unanswered = queryset.filter(first_responded_at__isnull=True)
+        if self.value() == "overdue":
+            return unanswered.filter(first_response_due_at__lt=timezone.now())
+        if self.value() == "waiting":
+            return unanswered
+        return queryset
+
+
+class TicketAdminForm(forms.ModelForm):
+    canned = forms.ModelChoiceField(
+        label=_("Canned response"),
+        queryset=CannedResponse.objects.filter(is_active=True),
+        required=False,
+        help_text=_("Fills the reply below with the customer's name and incident; edit freely."),
+    )
+    reply = forms.CharField(
+        label=_("Reply"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 80}),
+        help_text=_("Emailed to the customer and shown on their question's page."),
+    )
+    internal = forms.BooleanField(
+        label=_("Internal note (not sent, never shown to the customer)"), required=False
+    )
+
+    class Meta:
+        model = Ticket
+        fields = ["status", "priority", "assignee"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # Choosing a canned response fills the reply box in place (htmx).
+            self.fields["canned"].widget.attrs.update(
+                {
+                    "hx-get": reverse("admin:support_ticket_canned", args=[self.instance.pk]),
+                    "hx-target": "#id_reply",
+                    "hx-swap": "outerHTML",
+                }
+            )
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    form = TicketAdminForm
+    change_form_template = "admin/support/ticket/change_form.html"
+    list_display = ["reference", "subject", "requester_email", "priority", "status",
+                    "assignee", "age", "sla_due"]  # fmt: skip
+    list_display_links = ["reference", "subject"]
+    list_filter = [AssigneeFilter, OverdueFilter, "status", "priority", "incident", "category"]
+    list_select_related = ["assignee"]
+    search_fields = ["reference", "requester_email", "subject", "messages__body"]
+    search_help_text = _("Search by reference, email address or words in the question.")
+    actions = ["assign_to_me", "mark_open", "mark_waiting", "mark_resolved", "mark_closed"]
+    list_per_page = 50
+    readonly_fields = ["reference", "requester_email", "requester_name", "subject", "category",
+                       "incident", "created_at", "first_response_due_at", "first_responded_at",
+                       "affected_status", "rating", "rating_comment", "thread"]  # fmt: skip
+    fieldsets = [
+        (None, {"fields": ["reference", "subject", "category", "incident", "thread"]}),
+        (_("Customer"), {"fields": ["requester_email", "requester_name", "affected_status"]}),
+        (_("Answer"), {"fields": ["canned", "reply", "internal"]}),
+        (_("Triage"), {"fields": ["status", "priority", "assignee"]}),
+        (
+            _("Times and rating"),
+            {
+                "fields": [
+                    "created_at",
+                    "first_response_due_at",
+                    "first_responded_at",
+                    "rating",
+                    "rating_comment",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        # Most urgent first, then whatever is due soonest.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(priority_rank=PRIORITY_RANK)
+            .order_by("priority_rank", "first_response_due_at")
+        )
+
+    def has_add_permission(self, request):
+        return False  # questions come from customers
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not request.user.has_perm("support.reply_ticket"):
+            return [fs for fs in fieldsets if fs[0] != _("Answer")]
+        return fieldsets
+
+    @admin.display(description=_("age"), ordering="created_at")
+    def age(self, obj):
+        return timesince(obj.created_at, depth=1)
+
+    @admin.display(description=_("first answer due"), ordering="first_response_due_at")
+    def sla_due(self, obj):
+        if obj.first_responded_at:
+            return _("answered")
+        due = obj.first_response_due_at.strftime("%d %b %H:%M")
+        if obj.is_overdue():
+            return format_html('<strong class="sla-overdue">{} {}</strong>', _("OVERDUE"), due)
+        return due
+
+    @admin.display(description=_("affected?"))
+    def affected_status(self, obj):
+        if obj.requester_id is None:
+            return _("Asked without an account: the address is not verified, so not looked up.")
+        tier = exposure_tier_for_emails(emails=user_verified_emails(user=obj.requester))
+        if tier is None:
+            return _("Not affected (verified addresses checked)")
+        return format_html("<strong>{}</strong>", _("Affected, %(tier)s tier") % {"tier": tier})
+
+    @admin.display(description=_("conversation"))
+    def thread(self, obj):
+        thread = obj.messages.select_related("author")
+        return render_to_string("admin/support/ticket/_thread.html", {"thread": thread})
+
+    def save_model(self, request, obj, form, change):
+        obj.save()
+        body = form.cleaned_data.get("reply", "").strip()
+        if body and request.user.has_perm("support.reply_ticket"):
+            services.ticket_reply_by_agent(
+                ticket=obj, agent=request.user, body=body, internal=form.cleaned_data["internal"]
+            )
+            if not form.cleaned_data["internal"]:
+                messages.success(request, _("Reply sent to %s.") % obj.requester_email)
+
+    def get_urls(self):
+        canned = path(
+            "<int:ticket_id>/canned/",
+            self.admin_site.admin_view(self.canned_view),
+            name="support_ticket_canned",
+        )
+        return [canned, *super().get_urls()]
+
+    def canned_view(self, request, ticket_id):
+        """The reply box filled with a canned response (htmx swaps it in)."""
+        if not request.user.has_perm("support.reply_ticket"):
+            raise PermissionDenied
+        ticket = get_object_or_404(Ticket, pk=ticket_id)
+        canned = CannedResponse.objects.filter(pk=request.GET.get("canned") or 0).first()
+        text = services.canned_response_render(canned=canned, ticket=ticket) if canned else ""
+        form = TicketAdminForm(initial={"reply": text})
+        return render(request, "admin/support/ticket/_reply.html", {"field": form["reply"]})
+
+    @admin.action(description=_("Assign to me"))
+    def assign_to_me(self, request, queryset):
+        count = services.tickets_assign(tickets=queryset, agent=request.user)
+        message = ngettext("%d question assigned to you.", "%d questions assigned to you.", count)
+        self.message_user(request, message % count)
+
+    def _set_status(self, request, queryset, status):
+        count = services.tickets_set_status(tickets=queryset, status=status)
+        label = TicketStatus(status).label
+        self.message_user(
+            request, _("%(count)d marked “%(status)s”.") % {"count": count, "status": label}
+        )
+
+    @admin.action(description=_("Mark open"))
+    def mark_open(self, request, queryset):
+        self._set_status(request, queryset, TicketStatus.OPEN)
+
+    @admin.action(description=_("Mark waiting on customer"))
+    def mark_waiting(self, request, queryset):
+        self._set_status(request, queryset, TicketStatus.WAITING)
+
+    @admin.action(description=_("Mark resolved"))
+    def mark_resolved(self, request, queryset):
+        self._set_status(request, queryset, TicketStatus.RESOLVED)
+
+    @admin.action(description=_("Mark closed"))
+    def mark_closed(self, request, queryset):
+        self._set_status(request, queryset, TicketStatus.CLOSED)
+
+
+@admin.register(CannedResponse)
+class CannedResponseAdmin(admin.ModelAdmin):
+    list_display = ["title", "category", "is_active"]
+    list_filter = ["is_active", "category"]
+    search_fields = ["title", "body"]
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    """Read-only record of every message, for audits; agents work in the ticket page."""
+
+    list_display = ["ticket", "author_kind", "author", "is_internal", "created_at"]
+    list_filter = ["author_kind", "is_internal"]
+    search_fields = ["ticket__reference", "body"]
+    list_select_related = ["ticket", "author"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,62 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from incidents.models import Incident
+
+from .models import Category, Ticket
+
+MESSAGE_MAX = 10_000
+
+
+class AskForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your email address"),
+        help_text=_("We will answer here, and send you a private link to follow your question."),
+    )
+    name = forms.CharField(label=_("Your name (optional)"), max_length=150, required=False)
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    category = forms.ChoiceField(
+        label=_("What is it about?"), choices=Category.choices, widget=forms.RadioSelect
+    )
+    incident = forms.ModelChoiceField(
+        label=_("Which incident? (optional)"),
+        queryset=Incident.objects.published(),
+        required=False,
+        empty_label=_("Not sure, or none"),
+    )
+    body = forms.CharField(
+        label=_("Your question"),
+        max_length=MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Please do not include passwords, codes or card numbers."),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None and user.is_authenticated:
+            # Signed-in people ask with their account.
+            del self.fields["email"]
+            del self.fields["name"]
+        self.fields["subject"].widget.attrs["autocomplete"] = "off"
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your reply"), max_length=MESSAGE_MAX, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
+class RatingForm(forms.ModelForm):
+    rating = forms.TypedChoiceField(
+        label=_("How helpful was our answer?"),
+        choices=[(n, str(n)) for n in range(5, 0, -1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text=_("5 is the most helpful."),
+    )
+
+    class Meta:
+        model = Ticket
+        fields = ["rating", "rating_comment"]
+        labels = {"rating_comment": _("Anything to add? (optional)")}
+        widgets = {"rating_comment": forms.Textarea(attrs={"rows": 3})}

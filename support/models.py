@@ -1,0 +1,142 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    WAS_I_AFFECTED = "affected", _("Was I affected?")
+    PASSWORD_2FA = "password", _("Password and two-factor authentication")
+    REMEDY = "remedy", _("Remedy or compensation")
+    SUSPICIOUS_EMAIL = "phishing", _("A suspicious email or call")
+    OTHER = "other", _("Something else")
+
+
+class Priority(models.TextChoices):
+    # Ordered from most to least urgent; first-response targets are in settings.
+    URGENT = "urgent", _("Urgent")
+    HIGH = "high", _("High")
+    NORMAL = "normal", _("Normal")
+    LOW = "low", _("Low")
+
+
+class TicketStatus(models.TextChoices):
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    WAITING = "waiting", _("Waiting on customer")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+class Ticket(models.Model):
+    """A customer's question and its conversation."""
+
+    # Short and unguessable enough to read out on the phone; access needs more than this.
+    reference = models.CharField(max_length=12, unique=True, editable=False)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    requester_email = models.EmailField()
+    requester_name = models.CharField(max_length=150, blank=True)
+    # SHA-256 of the private link's token, for people who asked without an account.
+    access_token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    subject = models.CharField(max_length=200)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=TicketStatus.choices, default=TicketStatus.NEW, db_index=True
+    )
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+        limit_choices_to={"is_staff": True},
+    )
+    first_response_due_at = models.DateTimeField(db_index=True)
+    first_responded_at = models.DateTimeField(null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    rating_comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [("reply_ticket", _("Can reply to customers and write internal notes"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="ticket_rating_1_to_5",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference}: {self.subject}"
+
+    def get_absolute_url(self):
+        return reverse("support:ticket-detail", args=[self.reference])
+
+    def is_overdue(self, now=None):
+        return self.first_responded_at is None and self.first_response_due_at < (
+            now or timezone.now()
+        )
+
+    @property
+    def is_resolved(self):
+        return self.status in {TicketStatus.RESOLVED, TicketStatus.CLOSED}
+
+
+class Message(models.Model):
+    """One message in a ticket's conversation; internal notes are for staff only."""
+
+    class Author(models.TextChoices):
+        CUSTOMER = "customer", _("Customer")
+        AGENT = "agent", _("Support")
+        SYSTEM = "system", _("System")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author_kind = models.CharField(max_length=10, choices=Author.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    body = models.TextField()
+    is_internal = models.BooleanField(
+        default=False, help_text=_("An internal note: never shown or sent to the customer.")
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.ticket.reference} · {self.get_author_kind_display()}"
+
+
+class CannedResponse(models.Model):
+    """A reply agents reuse. Placeholders: {name}, {reference}, {incident}, {site_url}."""
+
+    title = models.CharField(max_length=100, unique=True)
+    body = models.TextField()
+    category = models.CharField(max_length=20, choices=Category.choices, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title

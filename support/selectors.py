@@ -1,0 +1,45 @@
+"""Reads for the customer's side of support."""
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from incidents.models import FAQ
+
+from .models import Message, Ticket
+from .services import token_hash
+
+
+def ticket_list_for_user(*, user) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(requester=user).order_by("-created_at")
+
+
+def ticket_get_for_user(*, user, reference: str) -> Ticket:
+    """The person's own question, or 404: never a 403 that says it exists."""
+    ticket = Ticket.objects.filter(requester=user, reference=reference.upper()).first()
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def ticket_get_by_token(*, token: str) -> Ticket:
+    ticket = Ticket.objects.filter(access_token_hash=token_hash(token)).first() if token else None
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def ticket_thread_public(*, ticket: Ticket) -> QuerySet[Message]:
+    """What the customer sees of the conversation: never internal notes."""
+    return ticket.messages.filter(is_internal=False).select_related("author")
+
+
+def faq_suggestions(*, subject: str, limit: int = 5) -> list[FAQ]:
+    """FAQs whose question shares a meaningful word with a subject being typed."""
+    words = [w.strip("?.,!") for w in subject.split() if len(w.strip("?.,!")) > 3][:6]
+    if not words:
+        return []
+    matches = reduce(or_, (Q(question__icontains=w) for w in words))
+    return list(FAQ.objects.published().filter(matches).order_by("order", "id")[:limit])

@@ -1,0 +1,222 @@
+"""Writes for customer questions: asking, answering, resolving, rating."""
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.selectors import user_verified_emails
+from incidents.models import Incident, Tier
+from incidents.selectors import exposure_tier_for_emails
+from notifications.services import notification_enqueue
+
+from .models import CannedResponse, Category, Message, Priority, Ticket, TicketStatus
+
+# No 0/O or 1/I/L: references are read out on the phone.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+@dataclass(frozen=True)
+class Asked:
+    ticket: Ticket
+    # The private link's token, for people who asked without an account; shown once.
+    token: str | None
+
+
+def ticket_priority(*, category: str, tier: str | None) -> str:
+    """
+    Affected customers come first, the priority tier before all; a suspicious
+    email is urgent for anyone, since phishing follows every breach.
+
+    `tier` is only known for signed-in people with verified addresses: the
+    priority (and so the promised response time) must never reveal whether a
+    typed-in address is on the affected list.
+    """
+    if tier == Tier.PRIORITY:
+        return Priority.URGENT
+    if tier == Tier.STANDARD or category == Category.SUSPICIOUS_EMAIL:
+        return Priority.HIGH
+    if category == Category.OTHER:
+        return Priority.LOW
+    return Priority.NORMAL
+
+
+def first_response_hours(priority: str) -> int:
+    return settings.SUPPORT_FIRST_RESPONSE_HOURS[priority]
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_reference() -> str:
+    while True:
+        reference = "C-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+        if not Ticket.objects.filter(reference=reference).exists():
+            return reference
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    subject: str,
+    category: str,
+    body: str,
+    incident: Incident | None = None,
+    user=None,
+    email: str = "",
+    name: str = "",
+    now: dt.datetime | None = None,
+) -> Asked:
+    """
+    Record a question and acknowledge it by email once this commits.
+
+    Signed-in people ask with their account; anyone else gives an address and
+    gets a private link (only its hash is stored). The ticket is saved whether
+    or not mail can be sent right now: the email waits in the outbox.
+    """
+    now = now or timezone.now()
+    tier = exposure_tier_for_emails(emails=user_verified_emails(user=user)) if user else None
+    priority = ticket_priority(category=category, tier=tier)
+    token = None if user else secrets.token_urlsafe(32)
+    ticket = Ticket(
+        reference=_new_reference(),
+        requester=user,
+        requester_email=user.email if user else email,
+        requester_name=(user.get_full_name() if user and user.full_name else name),
+        access_token_hash=token_hash(token) if token else "",
+        subject=subject,
+        category=category,
+        incident=incident,
+        priority=priority,
+        first_response_due_at=now + dt.timedelta(hours=first_response_hours(priority)),
+        created_at=now,
+    )
+    ticket.full_clean()
+    ticket.save()
+    Message.objects.create(
+        ticket=ticket, author_kind=Message.Author.CUSTOMER, author=user, body=body, created_at=now
+    )
+    _email(ticket, "acknowledgement", key=f"support-ack:{ticket.pk}", token=token)
+    return Asked(ticket=ticket, token=token)
+
+
+def ticket_private_path(token: str) -> str:
+    return reverse("support:ticket-private", args=[token])
+
+
+@transaction.atomic
+def ticket_reply_by_customer(*, ticket: Ticket, body: str, user=None) -> Message:
+    """The customer writes again: the question is open for support once more."""
+    message = Message.objects.create(
+        ticket=ticket, author_kind=Message.Author.CUSTOMER, author=user, body=body
+    )
+    ticket.status = TicketStatus.OPEN
+    ticket.resolved_at = None
+    ticket.save(update_fields=["status", "resolved_at", "updated_at"])
+    return message
+
+
+@transaction.atomic
+def ticket_resolve_by_customer(*, ticket: Ticket) -> Ticket:
+    """The customer says their question is answered. Idempotent."""
+    if not ticket.is_resolved:
+        ticket.status = TicketStatus.RESOLVED
+        ticket.resolved_at = timezone.now()
+        ticket.save(update_fields=["status", "resolved_at", "updated_at"])
+        Message.objects.create(
+            ticket=ticket,
+            author_kind=Message.Author.SYSTEM,
+            body=_("The customer marked this question as resolved."),
+        )
+    return ticket
+
+
+@transaction.atomic
+def ticket_rate(*, ticket: Ticket, rating: int, comment: str = "") -> Ticket:
+    """Rate the help received (1-5), once the question is resolved."""
+    if not ticket.is_resolved:
+        raise ValidationError(_("You can rate the help once your question is resolved."))
+    ticket.rating = rating
+    ticket.rating_comment = comment
+    ticket.full_clean()
+    ticket.save(update_fields=["rating", "rating_comment", "updated_at"])
+    return ticket
+
+
+@transaction.atomic
+def ticket_reply_by_agent(*, ticket: Ticket, agent, body: str, internal: bool = False) -> Message:
+    """
+    An agent answers (emailed to the customer, who is then awaited) or writes an
+    internal note (never shown or sent to the customer).
+    """
+    now = timezone.now()
+    message = Message.objects.create(
+        ticket=ticket,
+        author_kind=Message.Author.AGENT,
+        author=agent,
+        body=body,
+        is_internal=internal,
+        created_at=now,
+    )
+    if internal:
+        return message
+    ticket.status = TicketStatus.WAITING
+    ticket.first_responded_at = ticket.first_responded_at or now
+    ticket.assignee = ticket.assignee or agent
+    ticket.save(update_fields=["status", "first_responded_at", "assignee", "updated_at"])
+    _email(ticket, "reply", key=f"support-reply:{message.pk}", message=message)
+    return message
+
+
+def tickets_assign(*, tickets, agent) -> int:
+    return tickets.update(assignee=agent, updated_at=timezone.now())
+
+
+def tickets_set_status(*, tickets, status: str) -> int:
+    fields = {"status": status, "updated_at": timezone.now()}
+    if status in {TicketStatus.RESOLVED, TicketStatus.CLOSED}:
+        fields["resolved_at"] = timezone.now()
+    return tickets.update(**fields)
+
+
+PLACEHOLDER = re.compile(r"\{(name|reference|incident|site_url)\}")
+
+
+def canned_response_render(*, canned: CannedResponse, ticket: Ticket) -> str:
+    """Fill a canned response's placeholders for one ticket; other braces stay as typed."""
+    values = {
+        "name": ticket.requester_name or _("there"),
+        "reference": ticket.reference,
+        "incident": ticket.incident.title if ticket.incident else _("the incident"),
+        "site_url": settings.SITE_URL,
+    }
+    return PLACEHOLDER.sub(lambda match: values[match.group(1)], canned.body)
+
+
+def _email(ticket: Ticket, template: str, *, key: str, **context) -> None:
+    context |= {
+        "ticket": ticket,
+        "site_url": settings.SITE_URL.rstrip("/"),
+        "company_name": settings.COMPANY_NAME,
+        "hours": first_response_hours(ticket.priority),
+        "private_path": ticket_private_path(context["token"]) if context.get("token") else "",
+    }
+    subject = render_to_string(f"support/email/{template}_subject.txt", context).strip()
+    notification_enqueue(
+        dedupe_key=key,
+        kind=f"support-{template}",
+        to_email=ticket.requester_email,
+        subject=subject,
+        body_text=render_to_string(f"support/email/{template}.txt", context),
+        body_html=render_to_string(f"support/email/{template}.html", context),
+    )

@@ -1,0 +1,119 @@
+from allauth.core.ratelimit import consume_or_429
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from . import selectors, services
+from .forms import AskForm, RatingForm, ReplyForm
+
+RECEIVED = gettext_noop(
+    "We received your question %(reference)s. A person will answer within %(hours)d hours, "
+    "and we emailed you a confirmation."
+)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def ticket_new(request):
+    user = request.user if request.user.is_authenticated else None
+    form = AskForm(
+        request.POST or None, user=user, initial={"subject": request.GET.get("subject", "")}
+    )
+    if request.method == "POST":
+        if limited := consume_or_429(request, action="support_ask", user=user):
+            return limited
+        if form.is_valid():
+            data = form.cleaned_data
+            asked = services.ticket_create(
+                subject=data["subject"],
+                category=data["category"],
+                body=data["body"],
+                incident=data["incident"],
+                user=user,
+                email=data.get("email", ""),
+                name=data.get("name", ""),
+            )
+            hours = services.first_response_hours(asked.ticket.priority)
+            messages.success(
+                request,
+                _(RECEIVED) % {"reference": asked.ticket.reference, "hours": hours},
+            )
+            if asked.token:
+                return redirect("support:ticket-private", asked.token)
+            return redirect(asked.ticket)
+    return render(request, "support/ticket_new.html", {"form": form})
+
+
+@require_safe
+def faq_suggestions(request):
+    """FAQs matching the subject being typed; a whole page without JavaScript."""
+    subject = request.GET.get("subject", "")[:200]
+    faqs = selectors.faq_suggestions(subject=subject)
+    template = (
+        "support/ticket_new.html#suggestions" if request.htmx else "support/faq_suggestions.html"
+    )
+    return render(request, template, {"faqs": faqs, "subject": subject})
+
+
+@never_cache
+@login_required
+@require_safe
+def ticket_list(request):
+    tickets = selectors.ticket_list_for_user(user=request.user)
+    return render(request, "support/ticket_list.html", {"tickets": tickets})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def ticket_detail(request, reference):
+    ticket = selectors.ticket_get_for_user(user=request.user, reference=reference)
+    return _conversation(request, ticket)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def ticket_private(request, token):
+    ticket = selectors.ticket_get_by_token(token=token)
+    return _conversation(request, ticket)
+
+
+def _conversation(request, ticket):
+    """The question's page: the thread, and reply, resolve and rate, all by POST."""
+    action = request.POST.get("action") if request.method == "POST" else None
+    reply_form = ReplyForm(request.POST if action == "reply" else None)
+    rating_form = RatingForm(request.POST if action == "rate" else None, instance=ticket)
+    user = request.user if request.user.is_authenticated else None
+    if action and (limited := consume_or_429(request, action="support_reply", user=user)):
+        return limited
+    if action == "reply" and reply_form.is_valid():
+        services.ticket_reply_by_customer(
+            ticket=ticket, body=reply_form.cleaned_data["body"], user=user
+        )
+        messages.success(request, _("Your reply was sent. Your question is open again."))
+        return redirect(request.path)
+    if action == "resolve":
+        services.ticket_resolve_by_customer(ticket=ticket)
+        messages.success(request, _("Marked as resolved. Thank you for letting us know."))
+        return redirect(request.path)
+    if action == "rate" and rating_form.is_valid():
+        try:
+            services.ticket_rate(ticket=ticket, **rating_form.cleaned_data)
+        except ValidationError as error:
+            rating_form.add_error(None, error)
+        else:
+            messages.success(request, _("Thank you for rating our help."))
+            return redirect(request.path)
+    context = {
+        "ticket": ticket,
+        "thread": selectors.ticket_thread_public(ticket=ticket),
+        "reply_form": reply_form,
+        "rating_form": rating_form,
+        "hours": services.first_response_hours(ticket.priority),
+    }
+    return render(request, "support/ticket_detail.html", context)
