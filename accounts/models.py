@@ -39,6 +39,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    password_changed_at = models.DateTimeField(_("password last changed"), null=True, blank=True)
+    must_change_password = models.BooleanField(
+        _("must set a new password"),
+        default=False,
+        help_text=_("Asked for a new password before anything else, at the next request."),
+    )
 
     objects = UserManager()
 

@@ -153,6 +153,8 @@ def public_page(view=None, *, params: tuple[str, ...] = ()):
                     caches["pages"].set(key, entry, timeout)
             return _response_from(entry)
 
+        # Middleware that would read the session (and so add Vary: Cookie) skips these.
+        wrapper.is_public_page = True
         return wrapper
 
     return decorator(view) if view is not None else decorator

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .digest import email_digest
-from .models import FAQ, Exposure, Incident, Status, Tier, Update
+from .models import FAQ, DataCategory, Exposure, Incident, Status, Tier, Update
 
 
 @dataclass
@@ -233,3 +233,23 @@ def exposure_tier_for_emails(*, emails: list[str]) -> str | None:
     if not tiers:
         return None
     return Tier.PRIORITY if Tier.PRIORITY in tiers else Tier.STANDARD
+
+
+def password_reset_required_since(*, emails: list[str]) -> dt.datetime | None:
+    """
+    When the latest breach that exposed one of these addresses' passwords was
+    confirmed (a new password must be newer than that); None if none did.
+    """
+    if not emails:
+        return None
+    resets = set(DataCategory.objects.filter(requires_password_reset=True).values_list("id", flat=True))
+    latest = None
+    exposures = Exposure.objects.filter(
+        incident__is_published=True, email_digest__in=[email_digest(e) for e in emails]
+    ).select_related("incident")
+    for exposure in exposures:
+        if resets.intersection(exposure.category_ids):
+            incident = exposure.incident
+            moment = incident.confirmed_at or incident.disclosed_at or incident.created_at
+            latest = max(latest, moment) if latest else moment
+    return latest

@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "simple_history",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "portal",
     "accounts",
     "incidents",
@@ -93,6 +95,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # allauth's session tracking, kept off the public pages (see accounts/middleware.py).
+    "accounts.middleware.UserSessionsMiddleware",
+    # After a breach exposed a password, nothing else until a new one is set.
+    "accounts.middleware.ForcedPasswordChangeMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -204,6 +210,11 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 15},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # NIST SP 800-63B-4: length over composition; up to 256 characters; not the exposed
+    # password; no words about us or the breach.
+    {"NAME": "accounts.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 256}},
+    {"NAME": "accounts.validators.NotExposedPasswordValidator"},
+    {"NAME": "accounts.validators.ContextPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:me"
@@ -254,6 +265,21 @@ ACCOUNT_RATE_LIMITS = {
     "support_ask": "3/m/ip,20/h/ip,10/h/user",
     "support_reply": "10/m/ip,60/h/user",
 }
+
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP), recovery codes and
+# passkeys. A code is valid in its 30-second window only (no drift), and a used code is
+# remembered in the shared cache, so a replay to another web process is refused too.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_TOLERANCE = 0
+MFA_TOTP_ISSUER = COMPANY_NAME
+MFA_RECOVERY_CODE_COUNT = 10
+# Recovery codes are shown once, at creation (and can be downloaded then); new ones can be made.
+MFA_RECOVERY_CODES_SHOW_ONCE = True
+# WebAuthn needs a secure origin; localhost counts as one while developing.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# Where people see and end their other sessions.
+USERSESSIONS_TRACK_ACTIVITY = True
 
 # --- Security -----------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -1,0 +1,76 @@
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
+
+# What a person who must set a new password can still reach.
+ALLOWED_WHILE_PASSWORD_REQUIRED = {
+    "account_change_password",
+    "account_set_password",
+    "account_logout",
+    "account_reauthenticate",
+    "account_reset_password_from_key",
+    "account_reset_password_from_key_done",
+    "healthz",
+}
+
+
+def _is_public(view_func) -> bool:
+    # Public pages never read the session: reading it here would add Vary: Cookie.
+    return getattr(view_func, "is_public_page", False)
+
+
+class ForcedPasswordChangeMiddleware:
+    """
+    Sends a person whose password was exposed (or whom staff asked) to set a
+    new one before any other page; typing another address does not get past it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if _is_public(view_func):
+            return None
+        user = request.user
+        if not (user.is_authenticated and user.must_change_password):
+            return None
+        if request.resolver_match.url_name in ALLOWED_WHILE_PASSWORD_REQUIRED:
+            return None
+        messages.warning(
+            request,
+            _("Your password was among the data involved. Please choose a new one to continue."),
+        )
+        url = "account_change_password" if user.has_usable_password() else "account_set_password"
+        if request.htmx:
+            return HttpResponseClientRedirect(redirect(url).url)
+        return redirect(url)
+
+
+class UserSessionsMiddleware:
+    """
+    allauth's session activity tracking, only on pages that use the session
+    anyway: public pages stay free of session reads, so a CDN can cache them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from allauth.usersessions import app_settings
+        from allauth.usersessions.models import UserSession
+
+        if (
+            not _is_public(view_func)
+            and app_settings.TRACK_ACTIVITY
+            and request.session.session_key
+            and request.user.is_authenticated
+        ):
+            UserSession.objects.create_from_request(request)
+        return None
