@@ -10,6 +10,8 @@ from incidents import services
 from incidents.caching import forget_local_version
 from incidents.models import DataCategory, Incident, Status
 
+pytest_plugins = ["tests.smtp_sink"]
+
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
@@ -83,7 +85,11 @@ def make_update(incident, now):
 
 @pytest.fixture
 def staff_client(client, django_user_model):
+    """A superuser with an authenticator app enrolled (the admin requires one), signed in."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
     user = django_user_model.objects.create_superuser("comms@example.com", "staff-password-123456")
+    TOTP.activate(user, generate_totp_secret())
     client.force_login(user)
     client.user = user
     return client

@@ -30,6 +30,10 @@ class DemoLogin:
     role: str
 
 
+# The demo staff member's authenticator secret: add it to any authenticator app (or use a
+# recovery code printed by seed_demo). A demo value; never reuse it.
+DEMO_STAFF_TOTP_SECRET = "DEMOSTAFFDEMOSTAFFDEMOSTAFF23456"  # noqa: S105 - demo value
+
 DEMO_LOGINS = [
     DemoLogin("alice@example.com", "demo-password-alice", "customer who will be affected"),
     DemoLogin("bob@example.com", "demo-password-bob", "customer who was not affected"),
@@ -142,9 +146,16 @@ FAQS = [
 ]
 
 
+@dataclass(frozen=True)
+class Demo:
+    logins: list[DemoLogin]
+    staff_totp_secret: str
+    staff_recovery_codes: list[str]
+
+
 @transaction.atomic
-def demo_seed(*, now: dt.datetime | None = None) -> list[DemoLogin]:
-    """Create the demo if it is missing; returns the logins. Idempotent."""
+def demo_seed(*, now: dt.datetime | None = None) -> Demo:
+    """Create the demo if it is missing; returns the logins and staff codes. Idempotent."""
     now = now or timezone.now()
     categories = _categories()
     incident = Incident.objects.filter(slug=INCIDENT_SLUG).first()
@@ -154,7 +165,11 @@ def demo_seed(*, now: dt.datetime | None = None) -> list[DemoLogin]:
         _faqs(incident)
         _affected_people(incident)
     _users()
-    return DEMO_LOGINS
+    return Demo(
+        logins=DEMO_LOGINS,
+        staff_totp_secret=DEMO_STAFF_TOTP_SECRET,
+        staff_recovery_codes=_staff_two_factor(),
+    )
 
 
 def _categories() -> dict[str, DataCategory]:
@@ -314,6 +329,22 @@ def _affected_people(incident) -> None:
         total_rows=imports.import_file_check(source),
     )
     imports.import_batch_run(batch=batch, source=source)
+
+
+def _staff_two_factor() -> list[str]:
+    """The admin needs two-factor authentication: enroll the demo staff member."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    staff = get_user_model().objects.get(email__iexact="staff@example.com")
+    if not Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(staff, DEMO_STAFF_TOTP_SECRET)
+    codes = Authenticator.objects.filter(
+        user=staff, type=Authenticator.Type.RECOVERY_CODES
+    ).first()
+    recovery = RecoveryCodes(codes) if codes else RecoveryCodes.activate(staff)
+    return recovery.get_unused_codes()
 
 
 def _users() -> None:

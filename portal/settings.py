@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "accounts.middleware.UserSessionsMiddleware",
     # After a breach exposed a password, nothing else until a new one is set.
     "accounts.middleware.ForcedPasswordChangeMiddleware",
+    # No admin page without two-factor authentication.
+    "portal.middleware.StaffTwoFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 

@@ -2,7 +2,9 @@ import logging
 
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -26,6 +28,15 @@ def home(request):
     response = render(request, "portal/home.html", context)
     response.fresh_until = selectors.update_next_scheduled_at()
     return response
+
+
+@require_safe
+def admin_login(request):
+    """The admin signs in through allauth, which asks for the second factor."""
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = reverse("admin:index")
+    return redirect(f"{reverse('account_login')}?{urlencode({'next': target})}")
 
 
 @never_cache
