@@ -2,16 +2,19 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import User
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "full_name", "is_staff", "is_active", "date_joined", "last_login"]
-    list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
+    list_display = ["email", "full_name", "is_staff", "is_active", "must_change_password",
+                    "password_changed_at", "last_login"]  # fmt: skip
+    list_filter = ["is_staff", "is_superuser", "is_active", "must_change_password", "groups"]
+    actions = ["force_password_change"]
     search_fields = ["email", "full_name"]
-    readonly_fields = ["date_joined", "last_login"]
+    readonly_fields = ["date_joined", "last_login", "password_changed_at"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Personal info"), {"fields": ["full_name"]}),
@@ -19,8 +22,14 @@ class UserAdmin(BaseUserAdmin):
             _("Permissions"),
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
         ),
+        (_("Password"), {"fields": ["must_change_password", "password_changed_at"]}),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
+
+    @admin.action(description=_("Ask for a new password at their next request"))
+    def force_password_change(self, request, queryset):
+        count = services.users_force_password_change(users=queryset)
+        self.message_user(request, _("%d people must now set a new password.") % count)

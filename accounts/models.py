@@ -45,6 +45,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False,
         help_text=_("Asked for a new password before anything else, at the next request."),
     )
+    # Checklist steps that only the person's own actions can complete.
+    phishing_guide_read_at = models.DateTimeField(null=True, blank=True, editable=False)
+    remedy_code_revealed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 

@@ -51,3 +51,20 @@ def _end_other_sessions(*, user, request) -> None:
     others = [s for s in UserSession.objects.filter(user=user) if s.session_key != current]
     if others:
         get_adapter().end_sessions(others)
+
+
+def sessions_end_others(*, user, request) -> None:
+    """Sign out every session of this person but the current one."""
+    _end_other_sessions(user=user, request=request)
+
+
+def phishing_guide_read(*, user) -> None:
+    if user.phishing_guide_read_at is None:
+        user.phishing_guide_read_at = timezone.now()
+        user.save(update_fields=["phishing_guide_read_at"])
+
+
+def remedy_code_revealed(*, user) -> None:
+    if user.remedy_code_revealed_at is None:
+        user.remedy_code_revealed_at = timezone.now()
+        user.save(update_fields=["remedy_code_revealed_at"])

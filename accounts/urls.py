@@ -6,4 +6,6 @@ app_name = "accounts"
 
 urlpatterns = [
     path("me/", views.me, name="me"),
+    path("me/security/", views.me_security, name="me-security"),
+    path("me/security/phishing/", views.phishing_guide, name="phishing-guide"),
 ]

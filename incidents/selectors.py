@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -242,7 +242,9 @@ def password_reset_required_since(*, emails: list[str]) -> dt.datetime | None:
     """
     if not emails:
         return None
-    resets = set(DataCategory.objects.filter(requires_password_reset=True).values_list("id", flat=True))
+    resets = set(
+        DataCategory.objects.filter(requires_password_reset=True).values_list("id", flat=True)
+    )
     latest = None
     exposures = Exposure.objects.filter(
         incident__is_published=True, email_digest__in=[email_digest(e) for e in emails]
@@ -253,3 +255,10 @@ def password_reset_required_since(*, emails: list[str]) -> dt.datetime | None:
             moment = incident.confirmed_at or incident.disclosed_at or incident.created_at
             latest = max(latest, moment) if latest else moment
     return latest
+
+
+def incident_latest_confirmed_at() -> dt.datetime | None:
+    """When the most recent published breach was confirmed (or created, if not yet)."""
+    return Incident.objects.published().aggregate(
+        latest=Max(Coalesce("confirmed_at", "created_at"))
+    )["latest"]
