@@ -44,3 +44,51 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.kind} to {self.to_email} ({self.get_status_display()})"
+
+
+class Subscription(models.Model):
+    """Someone who asked to be emailed every update, of one incident or of all."""
+
+    email = models.EmailField()
+    incident = models.ForeignKey(
+        "incidents.Incident",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: every incident."),
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email", "incident"], name="subscription_once_per_incident"
+            ),
+            models.UniqueConstraint(
+                fields=["email"],
+                condition=models.Q(incident__isnull=True),
+                name="subscription_once_for_all",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.incident or 'all incidents'}"
+
+    @property
+    def is_active(self):
+        return self.confirmed_at is not None and self.unsubscribed_at is None
+
+
+class UpdateAnnouncement(models.Model):
+    """Marks a timeline update whose emails to subscribers are in the outbox."""
+
+    update = models.OneToOneField("incidents.Update", on_delete=models.CASCADE, related_name="+")
+    recipients = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"update {self.update_id}: {self.recipients} emails"

@@ -26,6 +26,14 @@ def notifications_sweep() -> None:
         notifications_kick()
 
 
+@shared_task
+def updates_announce() -> int:
+    """Every minute (Celery beat): newly public updates go to their subscribers."""
+    from .services.subscriptions import updates_announce_due
+
+    return updates_announce_due()
+
+
 def notifications_kick() -> None:
     """Ask a worker to send. A broker outage delays mail (the sweep retries), never loses it."""
     try:

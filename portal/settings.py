@@ -190,6 +190,8 @@ CELERY_BEAT_SCHEDULE = {
     "import-batches-sweep": {"task": "incidents.tasks.import_batches_sweep", "schedule": 60.0},
     # Sends outbox mail whose task was lost or whose worker died, and retries due ones.
     "notifications-sweep": {"task": "notifications.tasks.notifications_sweep", "schedule": 60.0},
+    # Emails each newly public update (scheduled ones too) to its confirmed subscribers.
+    "updates-announce": {"task": "notifications.tasks.updates_announce", "schedule": 60.0},
 }
 
 # --- Email --------------------------------------------------------------------
@@ -266,6 +268,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_RATE_LIMITS = {
     "support_ask": "3/m/ip,20/h/ip,10/h/user",
     "support_reply": "10/m/ip,60/h/user",
+    "subscribe": "5/m/ip,30/h/ip,3/h/key",
 }
 
 # Two-factor authentication (allauth.mfa): an authenticator app (TOTP), recovery codes and

@@ -21,7 +21,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Notification
+from ..models import Notification
 
 logger = logging.getLogger(__name__)
 
@@ -64,10 +64,25 @@ def notification_enqueue(
         },
     )
     if created:
-        from .tasks import notifications_kick
+        from ..tasks import notifications_kick
 
         transaction.on_commit(notifications_kick)
     return notification
+
+
+def notifications_enqueue_many(notifications: list[Notification]) -> int:
+    """
+    Put many emails in the outbox at once (a fan-out); rows whose dedupe key is
+    already there are skipped, so running a fan-out twice sends nothing twice.
+    """
+    from ..tasks import notifications_kick
+
+    before = Notification.objects.filter(
+        dedupe_key__in=[n.dedupe_key for n in notifications]
+    ).count()
+    Notification.objects.bulk_create(notifications, ignore_conflicts=True, batch_size=1000)
+    transaction.on_commit(notifications_kick)
+    return len(notifications) - before
 
 
 def message_id(notification: Notification) -> str:
