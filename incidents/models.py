@@ -312,3 +312,88 @@ class ImportBatch(models.Model):
         if self.is_finished:
             return 100
         return min(100, int(100 * self.rows_done / self.total_rows)) if self.total_rows else 0
+
+
+class Regime(models.Model):
+    """A regulatory deadline regime, e.g. GDPR Art. 33: tell the authority within 72 hours."""
+
+    class Start(models.TextChoices):
+        AWARENESS = "awareness", _("When the breach was confirmed (awareness)")
+        DECISION = (
+            "decision",
+            _("When it was judged material or reportable (entered per incident)"),
+        )
+
+    name = models.CharField(max_length=120, unique=True)
+    authority = models.CharField(max_length=200, help_text=_("Whom to notify."))
+    starts = models.CharField(max_length=20, choices=Start.choices, default=Start.AWARENESS)
+    hours = models.PositiveIntegerField(null=True, blank=True)
+    business_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    calendar_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            # Exactly one way to count the time.
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        hours__isnull=False,
+                        business_days__isnull=True,
+                        calendar_months__isnull=True,
+                    )
+                    | Q(
+                        hours__isnull=True,
+                        business_days__isnull=False,
+                        calendar_months__isnull=True,
+                    )
+                    | Q(
+                        hours__isnull=True,
+                        business_days__isnull=True,
+                        calendar_months__isnull=False,
+                    )
+                ),
+                name="regime_one_duration",
+                violation_error_message=_("Give the deadline in hours, business days or months."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Obligation(models.Model):
+    """One regime's deadline for one incident, until it is filed."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="obligations")
+    regime = models.ForeignKey(Regime, on_delete=models.PROTECT, related_name="obligations")
+    clock_started_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "Empty: the incident's confirmation time, or, for decision-based regimes, "
+            "enter when the decision was made."
+        ),
+    )
+    due_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+    filed_at = models.DateTimeField(null=True, blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reference = models.CharField(
+        max_length=200, blank=True, help_text=_("The filing's reference.")
+    )
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "regime"], name="obligation_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.regime} · {self.incident}"

@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .digest import email_digest
 from .models import FAQ, DataCategory, Exposure, Incident, Status, Tier, Update
@@ -262,3 +263,34 @@ def incident_latest_confirmed_at() -> dt.datetime | None:
     return Incident.objects.published().aggregate(
         latest=Max(Coalesce("confirmed_at", "created_at"))
     )["latest"]
+
+
+@dataclass(frozen=True)
+class Clock:
+    state: str  # filed, overdue, soon, running, not-started
+    text: str
+
+
+def obligation_clock(obligation, *, now: dt.datetime | None = None) -> Clock:
+    """Time left or overdue, in words (colour alone never tells)."""
+    now = now or timezone.now()
+    if obligation.filed_at:
+        return Clock(
+            "filed", _("Filed %(when)s") % {"when": obligation.filed_at.strftime("%d %b %H:%M")}
+        )
+    if obligation.due_at is None:
+        return Clock("not-started", _("Clock not started: enter when the decision was made"))
+    left = obligation.due_at - now
+    if left.total_seconds() <= 0:
+        return Clock("overdue", _("OVERDUE by %(time)s") % {"time": _duration(-left)})
+    state = "soon" if left <= dt.timedelta(hours=6) else "running"
+    return Clock(state, _("%(time)s left") % {"time": _duration(left)})
+
+
+def _duration(delta: dt.timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} d {hours} h"
+    return f"{hours} h {minutes:02d} min"

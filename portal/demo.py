@@ -164,6 +164,7 @@ def demo_seed(*, now: dt.datetime | None = None) -> Demo:
         _timeline(incident, now)
         _faqs(incident)
         _affected_people(incident)
+        _clocks(incident, now)
     _users()
     return Demo(
         logins=DEMO_LOGINS,
@@ -309,6 +310,21 @@ def _faqs(incident) -> None:
                 order=order,
             )
         )
+
+
+def _clocks(incident, now) -> None:
+    """Regulators' deadlines: two filed on time, two still running, one not started."""
+    from incidents.models import Obligation, Regime
+    from incidents.services import clocks
+
+    filed = {"GDPR Art. 33": "DPA-2026-11-0412", "NIS2 early warning": "CSIRT-EW-7781"}
+    regimes = ["GDPR Art. 33", "NIS2 early warning", "NIS2 final report", "SEC Form 8-K Item 1.05"]
+    for name in regimes:
+        obligation = Obligation(incident=incident, regime=Regime.objects.get(name=name))
+        if name in filed:
+            obligation.filed_at = now - dt.timedelta(days=2)
+            obligation.reference = filed[name]
+        clocks.obligation_save(obligation=obligation)
 
 
 def _affected_people(incident) -> None:

@@ -13,11 +13,17 @@ from ..models import FAQ, DataCategory, Incident, Update
 
 @transaction.atomic
 def incident_save(*, incident: Incident, data_categories=None) -> Incident:
-    """Validate and save an incident (new or changed); public pages show it at once."""
+    """
+    Validate and save an incident (new or changed); public pages show it at once,
+    and regulatory deadlines counted from its confirmation move with it.
+    """
+    from .clocks import obligations_recount
+
     incident.full_clean()
     incident.save()
     if data_categories is not None:
         incident.data_categories.set(data_categories)
+    obligations_recount(incident=incident)
     public_pages_invalidate()
     return incident
 

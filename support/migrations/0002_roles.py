@@ -20,7 +20,10 @@ ROLES = {
         ("incidents", "datacategory", ["view", "add", "change", "delete"]),
         ("incidents", "importbatch", ["view", "add"]),
         ("incidents", "exposure", ["view"]),
+        ("incidents", "regime", ["view", "add", "change"]),
+        ("incidents", "obligation", ["view", "add", "change"]),
         ("notifications", "notification", ["view"]),
+        ("notifications", "subscription", ["view"]),
     ],
 }
 
@@ -55,8 +58,8 @@ def remove_roles(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("support", "0001_initial"),
-        ("incidents", "0002_exposures_and_imports"),
-        ("notifications", "0001_initial"),
+        ("incidents", "0004_seed_regimes"),
+        ("notifications", "0002_subscriptions"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
