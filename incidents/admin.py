@@ -117,7 +117,7 @@ class IncidentAdmin(PublicContentAdmin):
     inlines = [ObligationInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "is_published", "preview_link"]}),
-        (_("Status"), {"fields": ["status", "severity", "timeline_link"]}),
+        (_("Status"), {"fields": ["status", "severity", "quiet_hours", "timeline_link"]}),
         (
             _("The notice"),
             {

@@ -108,6 +108,13 @@ class Incident(models.Model):
     is_published = models.BooleanField(
         default=False, help_text=_("Visible on the public site, feeds and API.")
     )
+    quiet_hours = models.PositiveSmallIntegerField(
+        default=24,
+        help_text=_(
+            "Remind the comms team when an unresolved incident has had no public "
+            "update for this many hours."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -294,3 +294,17 @@ def _duration(delta: dt.timedelta) -> str:
     if days:
         return f"{days} d {hours} h"
     return f"{hours} h {minutes:02d} min"
+
+
+def incidents_gone_quiet(
+    *, now: dt.datetime | None = None
+) -> list[tuple[Incident, Update | None]]:
+    """Unresolved published incidents with no public update for their quiet period."""
+    now = now or timezone.now()
+    quiet = []
+    for incident in incident_list_public(now=now).filter(~Q(current_status=Status.RESOLVED)):
+        last = update_list_latest(limit=1, incident=incident).first()
+        last_at = last.publish_at if last else (incident.disclosed_at or incident.created_at)
+        if now - last_at >= dt.timedelta(hours=incident.quiet_hours):
+            quiet.append((incident, last))
+    return quiet

@@ -34,6 +34,14 @@ def updates_announce() -> int:
     return updates_announce_due()
 
 
+@shared_task
+def quiet_reminders() -> int:
+    """Every 15 minutes (Celery beat): remind the comms team of incidents gone quiet."""
+    from .services.reminders import quiet_reminders_send
+
+    return quiet_reminders_send()
+
+
 def notifications_kick() -> None:
     """Ask a worker to send. A broker outage delays mail (the sweep retries), never loses it."""
     try:

@@ -192,6 +192,8 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {"task": "notifications.tasks.notifications_sweep", "schedule": 60.0},
     # Emails each newly public update (scheduled ones too) to its confirmed subscribers.
     "updates-announce": {"task": "notifications.tasks.updates_announce", "schedule": 60.0},
+    # Reminds the comms team when an unresolved incident has gone quiet.
+    "quiet-reminders": {"task": "notifications.tasks.quiet_reminders", "schedule": 900.0},
 }
 
 # --- Email --------------------------------------------------------------------

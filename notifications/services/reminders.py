@@ -1,0 +1,48 @@
+"""Never go quiet: remind the comms team when an incident has had no update for too long."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.template.loader import render_to_string
+
+from incidents.selectors import incidents_gone_quiet
+
+from . import notification_enqueue
+
+COMMS_GROUP = "Comms team"
+
+
+def comms_team_emails() -> list[str]:
+    return list(
+        get_user_model()
+        .objects.filter(groups__name=COMMS_GROUP, is_active=True)
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+def quiet_reminders_send() -> int:
+    """
+    One reminder per quiet period per person: the dedupe key names the last
+    update, so the next reminder comes only after a new update goes quiet too.
+    """
+    sent = 0
+    recipients = comms_team_emails()
+    for incident, last in incidents_gone_quiet():
+        context = {
+            "incident": incident,
+            "last": last,
+            "admin_url": settings.SITE_URL.rstrip("/") + "/admin/incidents/update/add/",
+        }
+        subject = render_to_string("notifications/email/quiet_subject.txt", context).strip()
+        body = render_to_string("notifications/email/quiet.txt", context)
+        period = last.pk if last else "none"
+        for email in recipients:
+            notification_enqueue(
+                dedupe_key=f"quiet:{incident.pk}:{period}:{email}",
+                kind="quiet-reminder",
+                to_email=email,
+                subject=subject,
+                body_text=body,
+            )
+            sent += 1
+    return sent
