@@ -1,6 +1,14 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
-from .models import Notification
+from .models import Campaign, Notification, Subscription
+from .services import campaigns
 
 
 @admin.register(Notification)
@@ -8,13 +16,136 @@ class NotificationAdmin(admin.ModelAdmin):
     """The outbox, read-only: what was sent, what waits, what failed and why."""
 
     list_display = ["kind", "to_email", "subject", "status", "attempts", "created_at", "sent_at"]
-    list_filter = ["status", "kind"]
+    list_filter = ["status", "kind", "group"]
     search_fields = ["to_email", "subject", "dedupe_key"]
     date_hierarchy = "created_at"
     show_full_result_count = False
 
     def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["incident", "name", "audience", "subject", "body", "subject_priority",
+                  "body_priority"]  # fmt: skip
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 12}),
+            "body_priority": forms.Textarea(attrs={"rows": 12}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        for field in ("subject", "body", "subject_priority", "body_priority"):
+            try:
+                campaigns.campaign_template_check(cleaned.get(field) or "")
+            except ValidationError as error:
+                self.add_error(field, error)
+        return cleaned
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    """Write, preview, test, then send: one email per affected person, per tier."""
+
+    form = CampaignForm
+    change_form_template = "admin/notifications/campaign/change_form.html"
+    list_display = ["name", "incident", "audience", "state", "recipients", "sent_at"]
+    list_filter = ["state", "audience", "incident"]
+    search_fields = ["name", "subject"]
+    autocomplete_fields = ["incident"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once sent, the words are a record of what people received.
+        if obj and obj.state != Campaign.State.DRAFT:
+            return [*CampaignForm.Meta.fields, "state", "recipients", "sent_at"]
+        return ["state", "recipients", "sent_at"]
+
+    def save_model(self, request, obj, form, change):
+        obj.created_by = obj.created_by or request.user
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/preview/", view(self.preview_view), name="notifications_campaign_preview"
+            ),
+            path("<int:pk>/test/", view(self.test_view), name="notifications_campaign_test"),
+            path("<int:pk>/send/", view(self.send_view), name="notifications_campaign_send"),
+            path(
+                "<int:pk>/progress/",
+                view(self.progress_view),
+                name="notifications_campaign_progress",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _campaign(self, request, pk, *, change=False):
+        campaign = get_object_or_404(Campaign.objects.select_related("incident"), pk=pk)
+        allowed = self.has_change_permission if change else self.has_view_permission
+        if not allowed(request, campaign):
+            raise PermissionDenied
+        return campaign
+
+    def _context(self, request, campaign, title):
+        context = self.admin_site.each_context(request)
+        return context | {"campaign": campaign, "opts": self.opts, "title": title}
+
+    def preview_view(self, request, pk):
+        campaign = self._campaign(request, pk)
+        context = self._context(request, campaign, _("Preview"))
+        try:
+            campaigns.campaign_check(campaign=campaign)
+        except ValidationError as error:
+            context["errors"] = error.messages
+        else:
+            context["samples"] = [
+                (r.exposure.tier if r.exposure else None,
+                 *campaigns.campaign_render(campaign=campaign, recipient=r)[:2])
+                for r in campaigns.campaign_samples(campaign=campaign)
+            ]  # fmt: skip
+        return render(request, "admin/notifications/campaign/preview.html", context)
+
+    @method_decorator(require_POST)
+    def test_view(self, request, pk):
+        campaign = self._campaign(request, pk, change=True)
+        campaigns.campaign_send_test(campaign=campaign, user=request.user)
+        messages.success(request, _("A test was sent to %s.") % request.user.email)
+        return redirect("admin:notifications_campaign_change", pk)
+
+    def send_view(self, request, pk):
+        campaign = self._campaign(request, pk, change=True)
+        if request.method == "POST":
+            campaigns.campaign_send(campaign=campaign)
+            messages.success(request, _("Sending. Progress is shown below."))
+            return redirect("admin:notifications_campaign_change", pk)
+        context = self._context(request, campaign, _("Send"))
+        context["count"] = campaigns.recipients_count(campaign=campaign)
+        return render(request, "admin/notifications/campaign/send_confirm.html", context)
+
+    def progress_view(self, request, pk):
+        campaign = self._campaign(request, pk)
+        progress = campaigns.campaign_progress(campaign=campaign)
+        total = max(campaign.recipients, sum(progress.values()))
+        done = progress["sent"] + progress["failed"]
+        context = {"campaign": campaign, "progress": progress, "total": total,
+                   "percent": int(100 * done / total) if total else 0}  # fmt: skip
+        return render(request, "admin/notifications/campaign/_progress.html", context)
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["email", "incident", "confirmed_at", "unsubscribed_at", "created_at"]
+    list_filter = ["incident"]
+    search_fields = ["email"]
+
+    def has_add_permission(self, request):
+        return False  # people subscribe themselves, with double opt-in
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,8 @@ class Notification(models.Model):
 
     dedupe_key = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=40, db_index=True)
+    # What the email belongs to, e.g. "campaign:12": for progress bars and the funnel.
+    group = models.CharField(max_length=60, blank=True, db_index=True)
     to_email = models.EmailField()
     subject = models.CharField(max_length=300)
     body_text = models.TextField()
@@ -92,3 +95,52 @@ class UpdateAnnouncement(models.Model):
 
     def __str__(self):
         return f"update {self.update_id}: {self.recipients} emails"
+
+
+class Campaign(models.Model):
+    """An email to everyone an incident touched (or a part of them), with wording per tier."""
+
+    class Audience(models.TextChoices):
+        AFFECTED = "affected", _("Everyone affected")
+        STANDARD = "standard", _("Affected, standard tier")
+        PRIORITY = "priority", _("Affected, priority tier")
+        SUBSCRIBERS = "subscribers", _("The incident's email subscribers")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Queued in full")
+
+    incident = models.ForeignKey("incidents.Incident", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=120, help_text=_("For you; recipients never see it."))
+    audience = models.CharField(max_length=20, choices=Audience.choices, default=Audience.AFFECTED)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(
+        help_text=_(
+            "Plain text. Placeholders: {{ incident }}, {{ categories }}, {{ advice }}, "
+            "{{ remedy_code }}, {{ site_url }}. No links: tell readers to type the address."
+        )
+    )
+    subject_priority = models.CharField(
+        max_length=200, blank=True, help_text=_("For the priority tier; empty: as above.")
+    )
+    body_priority = models.TextField(
+        blank=True, help_text=_("For the priority tier (apology, remedy); empty: as above.")
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    recipients = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def group(self):
+        return f"campaign:{self.pk}"

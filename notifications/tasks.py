@@ -1,6 +1,7 @@
 import logging
 
 from celery import shared_task
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from . import services
@@ -21,9 +22,19 @@ def notifications_send() -> int:
 
 @shared_task
 def notifications_sweep() -> None:
-    """Every minute (Celery beat): recover rows of dead workers and send what is due."""
+    """
+    Every minute (Celery beat): recover rows of dead workers and send what is due,
+    and restart campaign fan-outs that a dead worker or a broker outage stopped.
+    """
+    from .models import Campaign
+
     if services.notifications_sweep():
         notifications_kick()
+    stalled = Campaign.objects.filter(
+        state=Campaign.State.SENDING, sent_at__lt=timezone.now() - services.STALE_CLAIM
+    )
+    for campaign_id in stalled.values_list("pk", flat=True):
+        campaign_fanout_enqueue(campaign_id)
 
 
 @shared_task
@@ -48,3 +59,21 @@ def notifications_kick() -> None:
         notifications_send.delay()
     except OperationalError:
         logger.warning("Broker unreachable: outbox mail waits for the sweep", exc_info=True)
+
+
+@shared_task(acks_late=True)
+def campaign_fanout(campaign_id: int) -> int:
+    """Write a campaign's emails into the outbox. Safe to run twice: nothing is sent twice."""
+    from .models import Campaign
+    from .services.campaigns import campaign_fanout as fanout
+
+    campaign = Campaign.objects.select_related("incident").filter(pk=campaign_id).first()
+    return fanout(campaign=campaign) if campaign else 0
+
+
+def campaign_fanout_enqueue(campaign_id: int) -> None:
+    """Queue a fan-out; if the broker is down, the sweep queues it later."""
+    try:
+        campaign_fanout.delay(campaign_id)
+    except OperationalError:
+        logger.warning("Broker unreachable: campaign %s waits for the sweep", campaign_id)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
@@ -339,12 +340,13 @@ def _affected_people(incident) -> None:
         categories = "email;password-hash" if n % 3 else "email;phone;date-of-birth"
         writer.writerow([f"customer{n:03d}@example.net", categories, "standard", ""])
     source = io.BytesIO(rows.getvalue().encode())
-    batch = ImportBatch.objects.create(
+    batch = ImportBatch(
         incident=incident,
         original_name="demo-affected-people.csv",
         total_rows=imports.import_file_check(source),
     )
-    imports.import_batch_run(batch=batch, source=source)
+    batch.file.save("demo-affected-people.csv", File(source), save=True)
+    imports.import_batch_run(batch=batch)
 
 
 def _staff_two_factor() -> list[str]:

@@ -283,6 +283,19 @@ def _parse_row(line, row, categories, tiers, validate_email) -> GoodRow | BadRow
     return GoodRow(line, email_digest(email), ids, tier, remedy_code)
 
 
+def emails_in(source: BinaryIO) -> Iterator[str]:
+    """The normalised addresses of an imported file's rows, streamed (for campaigns)."""
+    text = io.TextIOWrapper(source, encoding="utf-8-sig", newline="")
+    try:
+        reader = csv.reader(text)
+        next(reader, None)
+        for row in reader:
+            if len(row) == len(HEADER) and "@" in row[0]:
+                yield email_normalise(row[0])
+    finally:
+        text.detach()
+
+
 def _merge_copy(incident_id: int, rows: Iterable[GoodRow], tick) -> tuple[int, int]:
     table = Exposure._meta.db_table
     with connection.cursor() as cursor:

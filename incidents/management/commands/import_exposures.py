@@ -2,6 +2,7 @@ import time
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
 from incidents.models import ImportBatch, Incident
@@ -32,9 +33,12 @@ class Command(BaseCommand):
                 total = imports.import_file_check(source)
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from None
-            batch = ImportBatch.objects.create(
+            batch = ImportBatch(
                 incident=incident, original_name=csv_file.name[:255], total_rows=total
             )
+            # Kept, like an upload: campaigns to the affected read their addresses from it.
+            batch.file.save(csv_file.name, File(source), save=True)
+            source.seek(0)
             started = time.monotonic()
             imports.import_batch_run(
                 batch=batch, source=source, method=method, progress=self._bar(total, started)

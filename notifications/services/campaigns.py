@@ -1,0 +1,228 @@
+"""
+Campaigns: one email per affected person (or subscriber), worded for their tier.
+
+Exposures hold only digests of addresses; the addresses come from the
+incident's imported files, streamed, and are matched to exposures by digest.
+Every email's dedupe key is (campaign, address): sending a campaign again, or
+a fan-out interrupted and rerun, sends nothing twice.
+"""
+
+import html
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.template import Context, Engine, Template, TemplateSyntaxError
+from django.template.base import TextNode, VariableNode
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from incidents.digest import email_digest
+from incidents.models import DataCategory, Exposure, ImportBatch, Tier
+from incidents.services.imports import emails_in
+
+from ..models import Campaign, Notification, Subscription
+from . import notification_enqueue, notifications_enqueue_many
+
+PLACEHOLDERS = ("incident", "categories", "advice", "remedy_code", "site_url")
+# Templates get no tags, filters or loaders: only {{ placeholders }} in plain text.
+ENGINE = Engine(builtins=[], libraries={}, autoescape=False, string_if_invalid="")
+CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    exposure: Exposure | None  # None for subscribers, who may not be affected
+
+
+def campaign_template_check(text: str) -> Template:
+    """Parse a subject or body; refuse syntax errors and unknown placeholders with the reason."""
+    try:
+        template = Template(text, engine=ENGINE)
+    except TemplateSyntaxError as error:
+        raise ValidationError(_("This text has a template error: %s") % error) from error
+    for node in template.nodelist:
+        if isinstance(node, TextNode):
+            continue
+        name = getattr(getattr(node, "filter_expression", None), "token", "")
+        if not isinstance(node, VariableNode) or name not in PLACEHOLDERS:
+            raise ValidationError(
+                _("Unknown placeholder “%(name)s”. Use only: %(allowed)s.")
+                % {
+                    "name": name or node,
+                    "allowed": ", ".join(f"{{{{ {p} }}}}" for p in PLACEHOLDERS),
+                }
+            )
+    return template
+
+
+def campaign_check(*, campaign: Campaign) -> None:
+    errors = {}
+    for field in ("subject", "body", "subject_priority", "body_priority"):
+        try:
+            campaign_template_check(getattr(campaign, field))
+        except ValidationError as error:
+            errors[field] = error.messages
+    if errors:
+        raise ValidationError(errors)
+
+
+def recipients_count(*, campaign: Campaign) -> int:
+    if campaign.audience == Campaign.Audience.SUBSCRIBERS:
+        return _subscribers(campaign).count()
+    return Exposure.objects.filter(incident=campaign.incident, tier__in=_tiers(campaign)).count()
+
+
+def campaign_render(
+    *, campaign: Campaign, recipient: Recipient, categories: dict | None = None
+) -> tuple[str, str, str]:
+    """Subject, plain text and HTML of one recipient's email."""
+    categories = DataCategory.objects.in_bulk() if categories is None else categories
+    exposure = recipient.exposure
+    priority = exposure is not None and exposure.tier == Tier.PRIORITY
+    subject = (priority and campaign.subject_priority) or campaign.subject
+    body = (priority and campaign.body_priority) or campaign.body
+    categories = [
+        categories[i] for i in (exposure.category_ids if exposure else []) if i in categories
+    ]
+    context = Context(
+        {
+            "incident": campaign.incident.title,
+            "categories": ", ".join(c.name for c in categories),
+            "advice": "\n\n".join(f"{c.name}: {c.advice}" for c in categories),
+            "remedy_code": exposure.remedy_code if exposure else "",
+            "site_url": settings.SITE_URL,
+        }
+    )
+    text = campaign_template_check(body).render(context)
+    subject_text = " ".join(campaign_template_check(subject).render(context).split())
+    # The HTML part is the same words, escaped: no links, nothing to click.
+    paragraphs = "".join(
+        f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in text.split("\n\n")
+    )
+    return subject_text, text, f"<!doctype html><html><body>{paragraphs}</body></html>"
+
+
+def campaign_samples(*, campaign: Campaign) -> list[Recipient]:
+    """One person of each tier in the audience, to preview with (addresses are never shown)."""
+    if campaign.audience == Campaign.Audience.SUBSCRIBERS:
+        return [Recipient("subscriber@example.com", None)]
+    samples = []
+    for tier in _tiers(campaign):
+        exposures = Exposure.objects.filter(incident=campaign.incident, tier=tier)
+        exposure = exposures.order_by("pk").first()
+        if exposure is not None:
+            samples.append(Recipient(f"sample-{tier}@example.com", exposure))
+    return samples or [Recipient("sample@example.com", None)]
+
+
+def campaign_send_test(*, campaign: Campaign, user) -> Notification:
+    """Send the sample recipient's email to the staff member, marked as a test."""
+    sample = campaign_samples(campaign=campaign)[0]
+    subject, text, body_html = campaign_render(campaign=campaign, recipient=sample)
+    return notification_enqueue(
+        dedupe_key=f"campaign-test:{campaign.pk}:{user.pk}:{timezone.now().timestamp()}",
+        kind="campaign-test",
+        to_email=user.email,
+        subject=f"[TEST] {subject}",
+        body_text=text,
+        body_html=body_html,
+    )
+
+
+@transaction.atomic
+def campaign_send(*, campaign: Campaign) -> Campaign:
+    """Start the fan-out once this commits. Safe to call again: nobody gets it twice."""
+    from ..tasks import campaign_fanout_enqueue
+
+    campaign_check(campaign=campaign)
+    campaign.state = Campaign.State.SENDING
+    campaign.sent_at = campaign.sent_at or timezone.now()
+    campaign.save(update_fields=["state", "sent_at"])
+    transaction.on_commit(lambda: campaign_fanout_enqueue(campaign.pk))
+    return campaign
+
+
+def campaign_fanout(*, campaign: Campaign) -> int:
+    """Write every recipient's email into the outbox, in chunks; returns how many are new."""
+    queued, chunk = 0, []
+    categories = DataCategory.objects.in_bulk()
+    for recipient in _recipients(campaign):
+        chunk.append(_notification(campaign, recipient, categories))
+        if len(chunk) >= CHUNK:
+            with transaction.atomic():
+                queued += notifications_enqueue_many(chunk)
+            chunk = []
+    if chunk:
+        with transaction.atomic():
+            queued += notifications_enqueue_many(chunk)
+    total = Notification.objects.filter(group=campaign.group).count()
+    Campaign.objects.filter(pk=campaign.pk).update(state=Campaign.State.SENT, recipients=total)
+    return queued
+
+
+def campaign_progress(*, campaign: Campaign) -> dict[str, int]:
+    counts = dict(
+        Notification.objects.filter(group=campaign.group)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return {status: counts.get(status, 0) for status in Notification.Status.values}
+
+
+def _notification(campaign: Campaign, recipient: Recipient, categories: dict) -> Notification:
+    subject, text, body_html = campaign_render(
+        campaign=campaign, recipient=recipient, categories=categories
+    )
+    return Notification(
+        dedupe_key=f"{campaign.group}:{recipient.email}",
+        kind="campaign",
+        group=campaign.group,
+        to_email=recipient.email,
+        subject=subject,
+        body_text=text,
+        body_html=body_html,
+    )
+
+
+def _tiers(campaign: Campaign) -> list[str]:
+    if campaign.audience in (Campaign.Audience.STANDARD, Campaign.Audience.PRIORITY):
+        return [campaign.audience]
+    return list(Tier.values)
+
+
+def _subscribers(campaign: Campaign):
+    return Subscription.objects.filter(
+        incident=campaign.incident, confirmed_at__isnull=False, unsubscribed_at__isnull=True
+    )
+
+
+def _recipients(campaign: Campaign) -> Iterator[Recipient]:
+    if campaign.audience == Campaign.Audience.SUBSCRIBERS:
+        for subscription in _subscribers(campaign).iterator():
+            yield Recipient(subscription.email, None)
+        return
+    seen: set[bytes] = set()
+    batches = ImportBatch.objects.filter(
+        incident=campaign.incident, state=ImportBatch.State.DONE
+    ).exclude(file="")
+    for batch in batches.order_by("-created_at"):  # the newest file spells an address last
+        with batch.file.open("rb") as source:
+            emails = emails_in(source)
+            while chunk := [e for _, e in zip(range(CHUNK), emails, strict=False)]:
+                by_digest = {email_digest(e): e for e in chunk}
+                by_digest = {d: e for d, e in by_digest.items() if d not in seen}
+                exposures = Exposure.objects.filter(
+                    incident=campaign.incident,
+                    tier__in=_tiers(campaign),
+                    email_digest__in=list(by_digest),
+                )
+                for exposure in exposures:
+                    digest = bytes(exposure.email_digest)
+                    seen.add(digest)
+                    yield Recipient(by_digest[digest], exposure)
