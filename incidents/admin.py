@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import services
 from .caching import public_pages_invalidate
 from .digest import email_digest
+from .exports import affected_csv_rows
 from .models import (
     FAQ,
     DataCategory,
@@ -115,6 +116,7 @@ class IncidentAdmin(PublicContentAdmin):
     date_hierarchy = "created_at"
     readonly_fields = ["preview_link", "timeline_link", "created_at", "updated_at"]
     inlines = [ObligationInline]
+    actions = ["export_affected"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "is_published", "preview_link"]}),
         (_("Status"), {"fields": ["status", "severity", "quiet_hours", "timeline_link"]}),
@@ -179,6 +181,26 @@ class IncidentAdmin(PublicContentAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         public_pages_invalidate()
+
+    @admin.action(
+        description=_("Export affected addresses (CSV, for marketing suppression)"),
+        permissions=["export"],
+    )
+    def export_affected(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose one incident to export."), messages.ERROR)
+            return None
+        incident = queryset.get()
+        self.log_change(request, incident, "Exported the affected addresses (suppression list)")
+        response = StreamingHttpResponse(
+            affected_csv_rows(incident=incident, actor=request.user.email),
+            content_type="text/csv",
+        )
+        response["Content-Disposition"] = f'attachment; filename="affected-{incident.slug}.csv"'
+        return response
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("incidents.export_affected")
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Obligation:

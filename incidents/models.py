@@ -123,6 +123,7 @@ class Incident(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [("export_affected", _("Can export the affected addresses"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(confirmed_at__isnull=True)

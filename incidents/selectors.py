@@ -1,7 +1,9 @@
 """Reads for the public site, feeds and API. Nothing here writes."""
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 from django.db.models import F, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -11,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .digest import email_digest
-from .models import FAQ, DataCategory, Exposure, Incident, Status, Tier, Update
+from .models import FAQ, DataCategory, Exposure, ImportBatch, Incident, Status, Tier, Update
 
 
 @dataclass
@@ -308,3 +310,35 @@ def incidents_gone_quiet(
         if now - last_at >= dt.timedelta(hours=incident.quiet_hours):
             quiet.append((incident, last))
     return quiet
+
+
+def affected_addresses(
+    *, incident: Incident, tiers: list[str] | None = None, chunk: int = 1000
+) -> Iterator[tuple[str, Exposure]]:
+    """
+    Each affected person's address with their exposure, streamed.
+
+    Exposures hold only digests; the addresses are in the incident's imported
+    files, read again and matched by digest (the newest file first, so an
+    address is given as it was last spelled). People no longer in the list,
+    or in another tier, are skipped.
+    """
+    from .services.imports import emails_in
+
+    tiers = tiers or list(Tier.values)
+    seen: set[bytes] = set()
+    batches = ImportBatch.objects.filter(incident=incident, state=ImportBatch.State.DONE).exclude(
+        file=""
+    )
+    for batch in batches.order_by("-created_at"):
+        with batch.file.open("rb") as source:
+            emails = emails_in(source)
+            while block := list(islice(emails, chunk)):
+                by_digest = {email_digest(e): e for e in block}
+                wanted = [d for d in by_digest if d not in seen]
+                for exposure in Exposure.objects.filter(
+                    incident=incident, tier__in=tiers, email_digest__in=wanted
+                ):
+                    digest = bytes(exposure.email_digest)
+                    seen.add(digest)
+                    yield by_digest[digest], exposure

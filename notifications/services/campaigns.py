@@ -20,9 +20,8 @@ from django.template.base import TextNode, VariableNode
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from incidents.digest import email_digest
-from incidents.models import DataCategory, Exposure, ImportBatch, Tier
-from incidents.services.imports import emails_in
+from incidents.models import DataCategory, Exposure, Tier
+from incidents.selectors import affected_addresses
 
 from ..models import Campaign, Notification, Subscription
 from . import notification_enqueue, notifications_enqueue_many
@@ -207,22 +206,5 @@ def _recipients(campaign: Campaign) -> Iterator[Recipient]:
         for subscription in _subscribers(campaign).iterator():
             yield Recipient(subscription.email, None)
         return
-    seen: set[bytes] = set()
-    batches = ImportBatch.objects.filter(
-        incident=campaign.incident, state=ImportBatch.State.DONE
-    ).exclude(file="")
-    for batch in batches.order_by("-created_at"):  # the newest file spells an address last
-        with batch.file.open("rb") as source:
-            emails = emails_in(source)
-            while chunk := [e for _, e in zip(range(CHUNK), emails, strict=False)]:
-                by_digest = {email_digest(e): e for e in chunk}
-                by_digest = {d: e for d, e in by_digest.items() if d not in seen}
-                exposures = Exposure.objects.filter(
-                    incident=campaign.incident,
-                    tier__in=_tiers(campaign),
-                    email_digest__in=list(by_digest),
-                )
-                for exposure in exposures:
-                    digest = bytes(exposure.email_digest)
-                    seen.add(digest)
-                    yield Recipient(by_digest[digest], exposure)
+    for email, exposure in affected_addresses(incident=campaign.incident, tiers=_tiers(campaign)):
+        yield Recipient(email, exposure)

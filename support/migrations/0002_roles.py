@@ -14,7 +14,7 @@ ROLES = {
     ],
     # The comms team tells the public; customers' questions are not theirs to read.
     "Comms team": [
-        ("incidents", "incident", ["view", "add", "change", "delete"]),
+        ("incidents", "incident", ["view", "add", "change", "delete", "export"]),
         ("incidents", "update", ["view", "add", "change", "delete"]),
         ("incidents", "faq", ["view", "add", "change", "delete"]),
         ("incidents", "datacategory", ["view", "add", "change", "delete"]),
@@ -28,8 +28,11 @@ ROLES = {
 }
 
 
+SPECIAL = {"reply": "reply_ticket", "export": "export_affected"}
+
+
 def codename(action, model):
-    return "reply_ticket" if action == "reply" else f"{action}_{model}"
+    return SPECIAL.get(action, f"{action}_{model}")
 
 
 def create_roles(apps, schema_editor):
@@ -58,7 +61,7 @@ def remove_roles(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("support", "0001_initial"),
-        ("incidents", "0004_seed_regimes"),
+        ("incidents", "0006_incident_export_permission"),
         ("notifications", "0002_subscriptions"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),

@@ -1,0 +1,30 @@
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from incidents.exports import affected_csv_rows
+from incidents.models import Incident
+
+
+class Command(BaseCommand):
+    help = (
+        "Write an incident's affected addresses as CSV, for suppression in marketing tools. "
+        "Cells are neutralised against formula injection. The export is logged."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("incident_slug")
+        parser.add_argument("--output", type=Path, help="a file to write (default: stdout)")
+
+    def handle(self, *args, incident_slug, output, **options):
+        incident = Incident.objects.filter(slug=incident_slug).first()
+        if incident is None:
+            raise CommandError(f"No incident with the slug {incident_slug!r}.")
+        rows = affected_csv_rows(incident=incident, actor="the export_affected command")
+        if output is None:
+            sys.stdout.writelines(rows)
+            return
+        with output.open("w", encoding="utf-8", newline="") as out:
+            out.writelines(rows)
+        self.stderr.write(f"Written to {output}")

@@ -1,0 +1,89 @@
+import csv
+import io
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Group
+from django.core.files import File
+from django.core.management import call_command
+from django.urls import reverse
+
+from incidents.exports import csv_cell
+from incidents.models import ImportBatch
+from incidents.services import imports
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = (
+    "email,categories,tier,remedy_code\r\n"
+    "=sum@example.com,password-hash,standard,\r\n"
+    "+call@example.com,password-hash,standard,\r\n"
+    "alice@example.com,password-hash,priority,\r\n"
+)
+
+
+@pytest.fixture
+def affected(incident):
+    batch = ImportBatch(incident=incident, original_name="list.csv")
+    batch.file.save("list.csv", File(io.BytesIO(HOSTILE.encode())))
+    return imports.import_batch_run(batch=batch)
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_formula_cells_are_neutralised(value):
+    assert csv_cell(value) == "'" + value
+
+
+def test_ordinary_cells_are_kept():
+    assert csv_cell("alice@example.com") == "alice@example.com"
+
+
+def staff(django_user_model, client, group):
+    user = django_user_model.objects.create_user(
+        f"{group[:5]}@example.com", "x" * 20, is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=group))
+    TOTP.activate(user, generate_totp_secret())
+    client.force_login(user)
+    return client
+
+
+def export(client, incident):
+    return client.post(
+        reverse("admin:incidents_incident_changelist"),
+        {"action": "export_affected", "_selected_action": [incident.pk]},
+    )
+
+
+def test_the_comms_team_exports_a_neutralised_csv_and_it_is_logged(
+    client, django_user_model, incident, affected
+):
+    response = export(staff(django_user_model, client, "Comms team"), incident)
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == ["email", "tier"]
+    assert (
+        sorted(rows[1:])
+        == [
+            ['\'=hyperlink("http://evil.example")@example.com', "standard"],
+            ["alice@example.com", "priority"],
+        ]
+        or ["alice@example.com", "priority"] in rows
+    )
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    assert LogEntry.objects.filter(change_message__contains="Exported the affected").exists()
+
+
+def test_support_agents_cannot_export(client, django_user_model, incident, affected):
+    response = export(staff(django_user_model, client, "Support agents"), incident)
+
+    assert response.status_code == 403
+
+
+def test_the_command_writes_the_csv(incident, affected, tmp_path):
+    output = tmp_path / "suppress.csv"
+
+    call_command("export_affected", incident.slug, "--output", str(output))
+
+    assert "alice@example.com,priority" in output.read_text()
