@@ -114,12 +114,15 @@ class IncidentAdmin(PublicContentAdmin):
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["data_categories"]
     date_hierarchy = "created_at"
-    readonly_fields = ["preview_link", "timeline_link", "created_at", "updated_at"]
+    readonly_fields = ["preview_link", "timeline_link", "funnel_link", "created_at", "updated_at"]
     inlines = [ObligationInline]
     actions = ["export_affected"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "is_published", "preview_link"]}),
-        (_("Status"), {"fields": ["status", "severity", "quiet_hours", "timeline_link"]}),
+        (
+            _("Status"),
+            {"fields": ["status", "severity", "quiet_hours", "timeline_link", "funnel_link"]},
+        ),
         (
             _("The notice"),
             {
@@ -157,6 +160,13 @@ class IncidentAdmin(PublicContentAdmin):
             return "-"
         url = reverse("incidents:incident-preview", args=[obj.slug])
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("Preview"))
+
+    @admin.display(description=_("Recovery"))
+    def funnel_link(self, obj):
+        if not obj.pk:
+            return "-"
+        url = reverse("admin-funnel", args=[obj.slug])
+        return format_html('<a href="{}">{}</a>', url, _("Recovery funnel"))
 
     @admin.display(description=_("Timeline"))
     def timeline_link(self, obj):

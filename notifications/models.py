@@ -24,6 +24,8 @@ class Notification(models.Model):
     kind = models.CharField(max_length=40, db_index=True)
     # What the email belongs to, e.g. "campaign:12": for progress bars and the funnel.
     group = models.CharField(max_length=60, blank=True, db_index=True)
+    # The recipient's tier in a campaign, for the recovery funnel.
+    segment = models.CharField(max_length=20, blank=True)
     to_email = models.EmailField()
     subject = models.CharField(max_length=300)
     body_text = models.TextField()
@@ -104,6 +106,7 @@ class Campaign(models.Model):
         AFFECTED = "affected", _("Everyone affected")
         STANDARD = "standard", _("Affected, standard tier")
         PRIORITY = "priority", _("Affected, priority tier")
+        PASSWORD_NOT_CHANGED = "password", _("Affected, password not changed yet")
         SUBSCRIBERS = "subscribers", _("The incident's email subscribers")
 
     class State(models.TextChoices):

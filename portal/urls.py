@@ -16,5 +16,6 @@ urlpatterns = [
     path("support/", include("support.urls")),
     path("", include("notifications.urls")),
     path("admin/login/", views.admin_login, name="admin-login"),
+    path("admin/funnel/<slug:slug>/", admin.site.admin_view(views.funnel), name="admin-funnel"),
     path("admin/", admin.site.urls),
 ]

@@ -1,16 +1,21 @@
 import logging
 
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from incidents import selectors
 from incidents.caching import public_page
+from incidents.models import Incident
+from notifications.services.campaigns import campaign_follow_up_create
 
+from .funnel import incident_funnel
 from .health import broker_state
 
 logger = logging.getLogger(__name__)
@@ -54,3 +59,23 @@ def healthz(request):
     healthy = database == "ok"
     body = {"status": "ok" if healthy else "unhealthy", "database": database, "broker": broker}
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def funnel(request, slug):
+    """The recovery funnel of an incident, per tier (staff; wrapped by admin_view)."""
+    if not request.user.has_perm("incidents.view_incident"):
+        raise PermissionDenied
+    incident = get_object_or_404(Incident, slug=slug)
+    if request.method == "POST":
+        if not request.user.has_perm("notifications.add_campaign"):
+            raise PermissionDenied
+        campaign = campaign_follow_up_create(incident=incident, user=request.user)
+        return redirect("admin:notifications_campaign_change", campaign.pk)
+    context = {
+        **admin.site.each_context(request),
+        "title": f"Recovery funnel: {incident.title}",
+        "incident": incident,
+        "tiers": incident_funnel(incident=incident),
+    }
+    return render(request, "admin/funnel.html", context)

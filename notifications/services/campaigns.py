@@ -11,6 +11,7 @@ import html
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,6 +21,7 @@ from django.template.base import TextNode, VariableNode
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from incidents.digest import email_digest
 from incidents.models import DataCategory, Exposure, Tier
 from incidents.selectors import affected_addresses
 
@@ -182,6 +184,7 @@ def _notification(campaign: Campaign, recipient: Recipient, categories: dict) ->
         dedupe_key=f"{campaign.group}:{recipient.email}",
         kind="campaign",
         group=campaign.group,
+        segment=recipient.exposure.tier if recipient.exposure else "",
         to_email=recipient.email,
         subject=subject,
         body_text=text,
@@ -206,5 +209,36 @@ def _recipients(campaign: Campaign) -> Iterator[Recipient]:
         for subscription in _subscribers(campaign).iterator():
             yield Recipient(subscription.email, None)
         return
+    skip = _changed_password_digests(campaign)
     for email, exposure in affected_addresses(incident=campaign.incident, tiers=_tiers(campaign)):
-        yield Recipient(email, exposure)
+        if bytes(exposure.email_digest) not in skip:
+            yield Recipient(email, exposure)
+
+
+def _changed_password_digests(campaign: Campaign) -> set[bytes]:
+    """For a follow-up to those who have not changed their password: who has, by digest."""
+    if campaign.audience != Campaign.Audience.PASSWORD_NOT_CHANGED:
+        return set()
+    incident = campaign.incident
+    since = incident.confirmed_at or incident.created_at
+    emails = EmailAddress.objects.filter(
+        verified=True, user__password_changed_at__gte=since
+    ).values_list("email", flat=True)
+    return {email_digest(e) for e in emails.iterator()}
+
+
+def campaign_follow_up_create(*, incident, user) -> Campaign:
+    """A draft nudge to the affected people who have not changed their password yet."""
+    return Campaign.objects.create(
+        incident=incident,
+        name=_("Follow-up: set a new password"),
+        audience=Campaign.Audience.PASSWORD_NOT_CHANGED,
+        subject=_("Reminder: please set a new password ({{ incident }})"),
+        body=_(
+            "We wrote to you about {{ incident }}. Your {{ categories }} was involved, and your "
+            "account still has the password it had then.\n\n"
+            "Please set a new password: type {{ site_url }} into your browser yourself, sign in "
+            "and follow the steps. We will never ask for your password by email."
+        ),
+        created_by=user,
+    )
