@@ -19,6 +19,10 @@ def incident_form(**overrides):
         "severity": "major",
         "what_happened": "It happened.",
         "what_we_are_doing": "Fixing it.",
+        "quiet_hours": 24,
+        # The regulatory deadlines inline, empty.
+        "obligations-TOTAL_FORMS": "0",
+        "obligations-INITIAL_FORMS": "0",
     } | overrides
 
 
