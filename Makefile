@@ -52,6 +52,7 @@ format: install-dev
 # Benchmarks need PostgreSQL and Redis on 127.0.0.1 (see README); results go to bench/results/.
 bench: install-dev
 	$(BIN)/python bench/public_pages.py $(if $(SECONDS),--seconds $(SECONDS))
+	$(BIN)/python bench/import_exposures.py $(if $(ROWS),--rows $(ROWS))
 
 worker: install
 	$(BIN)/celery -A portal worker --loglevel=INFO
