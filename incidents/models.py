@@ -342,6 +342,7 @@ class Regime(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("deadline regime")
         constraints = [
             # Exactly one way to count the time.
             models.CheckConstraint(
@@ -399,6 +400,7 @@ class Obligation(models.Model):
 
     class Meta:
         ordering = ["due_at"]
+        verbose_name = _("regulatory deadline")
         constraints = [
             models.UniqueConstraint(fields=["incident", "regime"], name="obligation_once"),
         ]

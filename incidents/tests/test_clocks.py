@@ -117,7 +117,7 @@ def test_the_dashboard_lists_open_deadlines_soonest_first(confirmed_incident, st
 
     assert page.index("India CERT-In") < page.index("GDPR Art. 33")
     assert "4 h 00 min left" in page
-    assert "2 obligations" in page  # the filed one is not listed
+    assert "2 regulatory deadlines" in page  # the filed one is not listed
 
 
 def test_a_new_regime_can_be_added_in_the_admin(staff_client):
