@@ -176,3 +176,17 @@ def test_an_interrupted_import_can_be_run_again(incident, phone):
 
     assert batch.state == ImportBatch.State.DONE
     assert Exposure.objects.count() == 1
+
+
+def test_international_addresses_are_accepted(incident, phone):
+    batch = run(incident, csv_file(["  Zoë@Exämple.com ", "phone", "standard", ""]))
+
+    assert batch.created_count == 1
+    assert Exposure.objects.filter(email_digest=email_digest("zoë@exämple.com")).exists()
+
+
+@pytest.mark.parametrize("address", ["a@b", "a..b@example.com", "a b@example.com", "@example.com"])
+def test_malformed_addresses_are_rejected(incident, phone, address):
+    batch = run(incident, csv_file([address, "phone", "standard", ""]))
+
+    assert (batch.created_count, batch.rejected_count) == (0, 1)
