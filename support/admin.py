@@ -76,6 +76,9 @@ class TicketAdminForm(forms.ModelForm):
     class Meta:
         model = Ticket
         fields = ["status", "priority", "assignee"]
+        help_texts = {
+            "status": _("Sending a reply sets “Waiting on customer” unless you choose another.")
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -90,12 +93,19 @@ class TicketAdminForm(forms.ModelForm):
             )
 
 
+def _breakable(email):
+    """An address that may wrap before its "@" in a narrow column, and nowhere else."""
+    local, _at, domain = email.rpartition("@")
+    return format_html("{}<wbr>@{}", local, domain) if local else email
+
+
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
     form = TicketAdminForm
     change_form_template = "admin/support/ticket/change_form.html"
-    list_display = ["reference", "subject", "requester_email", "priority", "status",
-                    "assignee", "age", "sla_due"]  # fmt: skip
+    # What triage needs first comes first: on a narrow screen the last columns scroll away.
+    list_display = ["reference", "subject", "priority_label", "sla_due", "status",
+                    "assignee_address", "requester_address", "age"]  # fmt: skip
     list_display_links = ["reference", "subject"]
     list_filter = [AssigneeFilter, OverdueFilter, "status", "priority", "incident", "category"]
     list_select_related = ["assignee"]
@@ -103,11 +113,16 @@ class TicketAdmin(admin.ModelAdmin):
     search_help_text = _("Search by reference, email address or words in the question.")
     actions = ["assign_to_me", "mark_open", "mark_waiting", "mark_resolved", "mark_closed"]
     list_per_page = 50
+    # Most urgent first, then whatever is due soonest.
+    ordering = [PRIORITY_RANK.asc(), "first_response_due_at"]
+    # A question's public page is its asker's alone: staff would get a 404 there.
+    view_on_site = False
     readonly_fields = ["reference", "requester_email", "requester_name", "subject", "category",
                        "incident", "created_at", "first_response_due_at", "first_responded_at",
-                       "affected_status", "rating", "rating_comment", "thread"]  # fmt: skip
+                       "affected_status", "rating", "rating_comment", "thread",
+                       "sla_due"]  # fmt: skip
     fieldsets = [
-        (None, {"fields": ["reference", "subject", "category", "incident", "thread"]}),
+        (None, {"fields": ["reference", "subject", "category", "incident", "sla_due", "thread"]}),
         (_("Customer"), {"fields": ["requester_email", "requester_name", "affected_status"]}),
         (_("Answer"), {"fields": ["canned", "reply", "internal"]}),
         (_("Triage"), {"fields": ["status", "priority", "assignee"]}),
@@ -125,15 +140,6 @@ class TicketAdmin(admin.ModelAdmin):
         ),
     ]
 
-    def get_queryset(self, request):
-        # Most urgent first, then whatever is due soonest.
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(priority_rank=PRIORITY_RANK)
-            .order_by("priority_rank", "first_response_due_at")
-        )
-
     def has_add_permission(self, request):
         return False  # questions come from customers
 
@@ -143,11 +149,32 @@ class TicketAdmin(admin.ModelAdmin):
             return [fs for fs in fieldsets if fs[0] != _("Answer")]
         return fieldsets
 
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(
+            request, {"title": _("Support inbox")} | (extra_context or {})
+        )
+
+    @admin.display(description=_("priority"), ordering=PRIORITY_RANK)
+    def priority_label(self, obj):
+        return format_html(
+            '<span class="inbox-priority inbox-priority--{}">{}</span>',
+            obj.priority,
+            obj.get_priority_display(),
+        )
+
     @admin.display(description=_("age"), ordering="created_at")
     def age(self, obj):
         return timesince(obj.created_at, depth=1)
 
-    @admin.display(description=_("first answer due"), ordering="first_response_due_at")
+    @admin.display(description=_("requester"), ordering="requester_email")
+    def requester_address(self, obj):
+        return _breakable(obj.requester_email)
+
+    @admin.display(description=_("assignee"), ordering="assignee__email")
+    def assignee_address(self, obj):
+        return _breakable(obj.assignee.email) if obj.assignee else "-"
+
+    @admin.display(description=_("answer due"), ordering="first_response_due_at")
     def sla_due(self, obj):
         if obj.first_responded_at:
             return _("answered")
@@ -156,7 +183,7 @@ class TicketAdmin(admin.ModelAdmin):
             return format_html('<strong class="sla-overdue">{} {}</strong>', _("OVERDUE"), due)
         return due
 
-    @admin.display(description=_("affected?"))
+    @admin.display(description=_("affected status"))
     def affected_status(self, obj):
         if obj.requester_id is None:
             return _("Asked without an account: the address is not verified, so not looked up.")
@@ -179,6 +206,12 @@ class TicketAdmin(admin.ModelAdmin):
             )
             if not form.cleaned_data["internal"]:
                 messages.success(request, _("Reply sent to %s.") % obj.requester_email)
+        if "status" in form.changed_data:
+            # A status chosen with a reply ("resolved") wins over "waiting on customer";
+            # resolving records when, reopening forgets it.
+            services.tickets_set_status(
+                tickets=Ticket.objects.filter(pk=obj.pk), status=form.cleaned_data["status"]
+            )
 
     def get_urls(self):
         canned = path(

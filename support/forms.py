@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from incidents.models import Incident
 
-from .models import Category, Ticket
+from .models import Category
 
 MESSAGE_MAX = 10_000
 
@@ -42,11 +42,11 @@ class AskForm(forms.Form):
 
 class ReplyForm(forms.Form):
     body = forms.CharField(
-        label=_("Your reply"), max_length=MESSAGE_MAX, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("Your message"), max_length=MESSAGE_MAX, widget=forms.Textarea(attrs={"rows": 5})
     )
 
 
-class RatingForm(forms.ModelForm):
+class RatingForm(forms.Form):
     rating = forms.TypedChoiceField(
         label=_("How helpful was our answer?"),
         choices=[(n, str(n)) for n in range(5, 0, -1)],
@@ -54,9 +54,9 @@ class RatingForm(forms.ModelForm):
         widget=forms.RadioSelect,
         help_text=_("5 is the most helpful."),
     )
-
-    class Meta:
-        model = Ticket
-        fields = ["rating", "rating_comment"]
-        labels = {"rating_comment": _("Anything to add? (optional)")}
-        widgets = {"rating_comment": forms.Textarea(attrs={"rows": 3})}
+    comment = forms.CharField(
+        label=_("Anything to add? (optional)"),
+        max_length=MESSAGE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

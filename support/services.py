@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -179,14 +181,21 @@ def ticket_reply_by_agent(*, ticket: Ticket, agent, body: str, internal: bool = 
 
 
 def tickets_assign(*, tickets, agent) -> int:
+    """Give the questions to one agent; returns how many."""
     return tickets.update(assignee=agent, updated_at=timezone.now())
 
 
 def tickets_set_status(*, tickets, status: str) -> int:
-    fields = {"status": status, "updated_at": timezone.now()}
-    if status in {TicketStatus.RESOLVED, TicketStatus.CLOSED}:
-        fields["resolved_at"] = timezone.now()
-    return tickets.update(**fields)
+    """
+    Set the status of many questions at once; returns how many. Resolving keeps
+    the first resolution time; reopening forgets it, as a customer's reply does.
+    """
+    now = timezone.now()
+    if status not in {TicketStatus.RESOLVED, TicketStatus.CLOSED}:
+        return tickets.update(status=status, resolved_at=None, updated_at=now)
+    return tickets.update(
+        status=status, resolved_at=Coalesce("resolved_at", Value(now)), updated_at=now
+    )
 
 
 PLACEHOLDER = re.compile(r"\{(name|reference|incident|site_url)\}")

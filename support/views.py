@@ -1,20 +1,28 @@
+from allauth.account import app_settings as allauth_settings
 from allauth.core.ratelimit import consume_or_429
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from . import selectors, services
 from .forms import AskForm, RatingForm, ReplyForm
 
-RECEIVED = gettext_noop(
-    "We received your question %(reference)s. A person will answer within %(hours)d hours, "
-    "and we emailed you a confirmation."
-)
+
+def _rate_limited(request, action):
+    """
+    allauth's limiter with our rates (settings.ACCOUNT_RATE_LIMITS): the 429 page, or None.
+    Per-account rates count only people signed in; allauth refuses them for anyone else.
+    """
+    rates = allauth_settings.RATE_LIMITS.get(action) or ""
+    if not request.user.is_authenticated:
+        rates = ",".join(r for r in rates.split(",") if not r.strip().endswith("/user"))
+    return consume_or_429(request, action=action, config={action: rates})
 
 
 @never_cache
@@ -24,29 +32,39 @@ def ticket_new(request):
     form = AskForm(
         request.POST or None, user=user, initial={"subject": request.GET.get("subject", "")}
     )
-    if request.method == "POST":
-        if limited := consume_or_429(request, action="support_ask", user=user):
+    # Only a question that would be recorded counts towards the limit: fixing a typo is free.
+    if request.method == "POST" and form.is_valid():
+        if limited := _rate_limited(request, "support_ask"):
             return limited
-        if form.is_valid():
-            data = form.cleaned_data
-            asked = services.ticket_create(
-                subject=data["subject"],
-                category=data["category"],
-                body=data["body"],
-                incident=data["incident"],
-                user=user,
-                email=data.get("email", ""),
-                name=data.get("name", ""),
-            )
-            hours = services.first_response_hours(asked.ticket.priority)
-            messages.success(
-                request,
-                _(RECEIVED) % {"reference": asked.ticket.reference, "hours": hours},
-            )
-            if asked.token:
-                return redirect("support:ticket-private", asked.token)
-            return redirect(asked.ticket)
+        data = form.cleaned_data
+        asked = services.ticket_create(
+            subject=data["subject"],
+            category=data["category"],
+            body=data["body"],
+            incident=data["incident"],
+            user=user,
+            email=data.get("email", ""),
+            name=data.get("name", ""),
+        )
+        messages.success(request, _received(asked.ticket))
+        if asked.token:
+            return redirect("support:ticket-private", asked.token)
+        return redirect(asked.ticket)
     return render(request, "support/ticket_new.html", {"form": form})
+
+
+def _received(ticket):
+    hours = services.first_response_hours(ticket.priority)
+    text = ngettext(
+        "We received your question {reference}. A person will answer within {hours} hour, "
+        "and we emailed you a confirmation.",
+        "We received your question {reference}. A person will answer within {hours} hours, "
+        "and we emailed you a confirmation.",
+        hours,
+    )
+    # The reference in one piece: a line break after "C-" would make it hard to read out.
+    reference = format_html('<strong class="reference">{}</strong>', ticket.reference)
+    return format_html(text, reference=reference, hours=hours)
 
 
 @require_safe
@@ -87,15 +105,25 @@ def _conversation(request, ticket):
     """The question's page: the thread, and reply, resolve and rate, all by POST."""
     action = request.POST.get("action") if request.method == "POST" else None
     reply_form = ReplyForm(request.POST if action == "reply" else None)
-    rating_form = RatingForm(request.POST if action == "rate" else None, instance=ticket)
+    rating_form = RatingForm(request.POST if action == "rate" else None)
     user = request.user if request.user.is_authenticated else None
-    if action and (limited := consume_or_429(request, action="support_reply", user=user)):
+    # Only what would be recorded counts towards the limit.
+    recorded = (
+        action == "resolve"
+        or (action == "reply" and reply_form.is_valid())
+        or (action == "rate" and rating_form.is_valid())
+    )
+    if recorded and (limited := _rate_limited(request, "support_reply")):
         return limited
     if action == "reply" and reply_form.is_valid():
+        reopened = ticket.is_resolved
         services.ticket_reply_by_customer(
             ticket=ticket, body=reply_form.cleaned_data["body"], user=user
         )
-        messages.success(request, _("Your reply was sent. Your question is open again."))
+        if reopened:
+            messages.success(request, _("Your reply was sent. Your question is open again."))
+        else:
+            messages.success(request, _("Your reply was sent."))
         return redirect(request.path)
     if action == "resolve":
         services.ticket_resolve_by_customer(ticket=ticket)
@@ -105,7 +133,8 @@ def _conversation(request, ticket):
         try:
             services.ticket_rate(ticket=ticket, **rating_form.cleaned_data)
         except ValidationError as error:
-            rating_form.add_error(None, error)
+            # The rating form is only offered once resolved, so say it where it shows.
+            messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("Thank you for rating our help."))
             return redirect(request.path)
