@@ -167,6 +167,7 @@ def demo_seed(*, now: dt.datetime | None = None) -> Demo:
         _affected_people(incident)
         _clocks(incident, now)
     _users()
+    _support(incident)
     return Demo(
         logins=DEMO_LOGINS,
         staff_totp_secret=DEMO_STAFF_TOTP_SECRET,
@@ -363,6 +364,45 @@ def _staff_two_factor() -> list[str]:
     ).first()
     recovery = RecoveryCodes(codes) if codes else RecoveryCodes.activate(staff)
     return recovery.get_unused_codes()
+
+
+CANNED = [
+    (
+        "Were you affected? (how to check)",
+        "Hello {name},\n\nThank you for writing. To see whether your information was involved "
+        "in {incident}, type {site_url} into your browser, sign in and open “Your status”. Only "
+        "you can see it there.\n\nWe will never ask for your password by email.",
+    ),
+    (
+        "Suspicious email: not from us",
+        "Hello {name},\n\nThank you for forwarding it. That message did not come from us: "
+        "please delete it and do not click its links. Our emails contain no sign-in links. "
+        "If you entered your password after clicking, set a new one at {site_url} now.",
+    ),
+    (
+        "Credit monitoring code",
+        "Hello {name},\n\nYour credit-monitoring code is shown on your status page at "
+        "{site_url} once you sign in. It works once and is yours alone.",
+    ),
+]
+
+
+def _support(incident) -> None:
+    """Canned replies for agents, and one question waiting in the inbox."""
+    from support.models import CannedResponse, Ticket
+    from support.services import ticket_create
+
+    for title, body in CANNED:
+        CannedResponse.objects.get_or_create(title=title, defaults={"body": body})
+    bob = get_user_model().objects.get(email__iexact="bob@example.com")
+    if not Ticket.objects.filter(requester=bob).exists():
+        ticket_create(
+            subject="I got an email asking me to confirm my card",
+            category="phishing",
+            body="It says it is from you and links to a site to confirm my card. Is it real?",
+            incident=incident,
+            user=bob,
+        )
 
 
 def _users() -> None:

@@ -268,7 +268,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Our own forms use allauth's rate limiter (same cache, same client-address rules); these
 # are added to allauth's defaults. A question per minute per address is plenty for a person.
 ACCOUNT_RATE_LIMITS = {
-    "support_ask": "3/m/ip,20/h/ip,10/h/user",
+    "support_ask": "3/m/ip,20/h/ip,10/h/user,3/h/key",
     "support_reply": "10/m/ip,60/h/user",
     "subscribe": "5/m/ip,30/h/ip,3/h/key",
 }

@@ -14,15 +14,18 @@ from . import selectors, services
 from .forms import AskForm, RatingForm, ReplyForm
 
 
-def _rate_limited(request, action):
+def _rate_limited(request, action, key=None):
     """
     allauth's limiter with our rates (settings.ACCOUNT_RATE_LIMITS): the 429 page, or None.
-    Per-account rates count only people signed in; allauth refuses them for anyone else.
+    Per-account rates count only people signed in (allauth refuses them for anyone
+    else); per-key rates (e.g. the address a stranger typed) only where there is a key.
     """
     rates = allauth_settings.RATE_LIMITS.get(action) or ""
-    if not request.user.is_authenticated:
-        rates = ",".join(r for r in rates.split(",") if not r.strip().endswith("/user"))
-    return consume_or_429(request, action=action, config={action: rates})
+    drop = {"/user"} if not request.user.is_authenticated else set()
+    if key is None:
+        drop.add("/key")
+    rates = ",".join(r for r in rates.split(",") if not any(r.strip().endswith(d) for d in drop))
+    return consume_or_429(request, action=action, key=key, config={action: rates})
 
 
 @never_cache
@@ -32,9 +35,17 @@ def ticket_new(request):
     form = AskForm(
         request.POST or None, user=user, initial={"subject": request.GET.get("subject", "")}
     )
+    if request.method == "POST" and request.POST.get("action") == "lookup":
+        # "Look for an answer first", without JavaScript: keep what was typed, show answers.
+        subject = request.POST.get("subject", "")[:200]
+        form = AskForm(initial=request.POST.dict(), user=user)
+        faqs = selectors.faq_suggestions(subject=subject)
+        return render(request, "support/ticket_new.html", {"form": form, "faqs": faqs})
     # Only a question that would be recorded counts towards the limit: fixing a typo is free.
     if request.method == "POST" and form.is_valid():
-        if limited := _rate_limited(request, "support_ask"):
+        # A stranger's typed address is limited too, so nobody can flood someone's inbox.
+        address = form.cleaned_data.get("email", "").lower() or None
+        if limited := _rate_limited(request, "support_ask", key=address):
             return limited
         data = form.cleaned_data
         asked = services.ticket_create(

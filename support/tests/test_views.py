@@ -189,8 +189,38 @@ def test_ask_page_suggests_answers_as_the_subject_is_typed(client):
     subject = re.search(r"<input[^>]*name=\"subject\"[^>]*>", html).group(0)
     assert f'hx-get="{SUGGESTIONS}"' in subject
     assert 'hx-target="#suggestions"' in subject
-    # Without JavaScript, a button asks the same question of a whole page.
-    assert f'formaction="{SUGGESTIONS}"' in html
+    # Without JavaScript, a button shows the same page with suggestions.
+    assert 'name="action" value="lookup"' in html
+
+
+def test_looking_for_answers_without_javascript_keeps_what_was_typed(client, password_faq):
+    response = client.post(
+        ASK,
+        {
+            "action": "lookup",
+            "email": "ann@example.com",
+            "subject": "new password",
+            "body": "My long question stays here.",
+        },
+    )
+
+    html = page(response)
+    assert "Should I change my password?" in html
+    assert "My long question stays here." in html
+    assert 'value="ann@example.com"' in html
+    assert "body=" not in response.request["QUERY_STRING"]
+
+
+def test_a_stranger_cannot_flood_one_address_with_questions(client, settings):
+    for n in range(4):
+        response = client.post(
+            ASK,
+            {"email": "victim@example.com", "subject": f"Question {n}", "category": "other",
+             "body": "Hello"},
+            REMOTE_ADDR=f"10.0.0.{n}",
+        )  # fmt: skip
+
+    assert response.status_code == 429
 
 
 def test_suggestions_for_htmx_are_only_the_list(client, password_faq):
