@@ -283,8 +283,8 @@ MFA_TOTP_ISSUER = COMPANY_NAME
 MFA_RECOVERY_CODE_COUNT = 10
 # Recovery codes are shown once, at creation (and can be downloaded then); new ones can be made.
 MFA_RECOVERY_CODES_SHOW_ONCE = True
-# WebAuthn needs a secure origin; localhost counts as one while developing.
-MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# Passkeys need a secure origin: https, or http://localhost while developing (browsers
+# refuse passkeys on an IP address such as 127.0.0.1).
 # Where people see and end their other sessions.
 USERSESSIONS_TRACK_ACTIVITY = True
 

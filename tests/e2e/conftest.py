@@ -7,8 +7,12 @@ used; where it is not installed these tests skip with a clear reason.
 
 import os
 import shutil
+from dataclasses import dataclass
 
 import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth.base_user import AbstractBaseUser
+from playwright.sync_api import CDPSession
 
 CHROMIUM = os.environ.get("CANDOR_CHROMIUM", "/usr/bin/chromium")
 
@@ -48,3 +52,51 @@ def phone_page(browser, live_server):
     context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live_server.url)
     yield context.new_page()
     context.close()
+
+
+@dataclass(frozen=True)
+class Customer:
+    user: AbstractBaseUser
+    email: str
+    password: str
+
+
+@pytest.fixture
+def customer(django_user_model):
+    """A customer who has confirmed their address (allauth allows 2FA only then)."""
+    email, password = "carol@example.com", "correct-horse-battery-staple"
+    user = django_user_model.objects.create_user(email, password)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return Customer(user=user, email=email, password=password)
+
+
+class VirtualAuthenticator:
+    """Chromium's software authenticator, through the DevTools protocol (CDP)."""
+
+    def __init__(self, cdp: CDPSession, authenticator_id: str):
+        self.cdp = cdp
+        self.authenticator_id = authenticator_id
+
+    def credentials(self) -> list[dict]:
+        query = {"authenticatorId": self.authenticator_id}
+        return self.cdp.send("WebAuthn.getCredentials", query)["credentials"]
+
+
+@pytest.fixture
+def virtual_authenticator(phone_page):
+    """
+    A phone's built-in passkey store with its fingerprint check, for phone_page:
+    it keeps discoverable credentials (passkeys) and always verifies the user.
+    """
+    cdp = phone_page.context.new_cdp_session(phone_page)
+    cdp.send("WebAuthn.enable")
+    options = {
+        "protocol": "ctap2",
+        "transport": "internal",
+        "hasResidentKey": True,
+        "hasUserVerification": True,
+        "isUserVerified": True,
+    }
+    answer = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": options})
+    yield VirtualAuthenticator(cdp, answer["authenticatorId"])
+    cdp.detach()
