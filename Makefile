@@ -53,6 +53,8 @@ format: install-dev
 bench: install-dev
 	$(BIN)/python bench/public_pages.py $(if $(SECONDS),--seconds $(SECONDS))
 	$(BIN)/python bench/import_exposures.py $(if $(ROWS),--rows $(ROWS))
+	$(BIN)/python bench/fanout.py $(if $(RECIPIENTS),--recipients $(RECIPIENTS))
+	$(BIN)/python bench/fault_worker_kill.py
 
 worker: install
 	$(BIN)/celery -A portal worker --loglevel=INFO

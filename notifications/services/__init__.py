@@ -6,7 +6,8 @@ by one worker at a time (claimed with SELECT ... FOR UPDATE SKIP LOCKED); a
 batch goes over one SMTP connection; a temporary failure is retried with
 exponential backoff, a permanent one is marked failed with the reason; a row
 whose worker died is returned by the sweep and sent again with the same
-Message-ID, so the only possible duplicate is a message that was in flight.
+Message-ID. A batch's sent rows are marked together when it ends, so the only
+possible duplicates are the messages of the batch that was in flight.
 """
 
 import contextlib
@@ -19,6 +20,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from ..models import Notification
@@ -109,11 +111,18 @@ def notifications_claim(*, limit: int, now: dt.datetime | None = None) -> list[N
 
 
 def notifications_send_due(*, limit: int = 100) -> int:
-    """Claim a batch of due notifications and send it over one SMTP connection."""
+    """
+    Claim a batch of due notifications and send it over one SMTP connection.
+
+    The rows sent are marked sent together, with one UPDATE when the batch ends
+    (one per email cost as much as the sending itself); a worker that dies
+    before then leaves them claimed, and the sweep sends them again with the
+    same Message-ID.
+    """
     batch = notifications_claim(limit=limit)
     if not batch:
         return 0
-    sent = 0
+    sent: list[Notification] = []
     connection = get_connection()
     try:
         connection.open()
@@ -135,12 +144,13 @@ def notifications_send_due(*, limit: int = 100) -> int:
             except smtplib.SMTPException as error:
                 _retry_later(notification, error)
             else:
-                _mark(notification, Notification.Status.SENT)
-                sent += 1
+                sent.append(notification)
     finally:
+        # Also when something unexpected stops the batch: what went out is not sent again.
+        _mark_sent(sent)
         with contextlib.suppress(OSError, smtplib.SMTPException):
             connection.close()
-    return sent
+    return len(sent)
 
 
 def notifications_sweep(*, now: dt.datetime | None = None) -> int:
@@ -187,6 +197,16 @@ def _mark(notification: Notification, status: str, *, error: str = "") -> None:
     if status == Notification.Status.FAILED:
         logger.warning("Notification %s failed for good: %s", notification.pk, error)
     Notification.objects.filter(pk=notification.pk).update(**fields)
+
+
+def _mark_sent(notifications: list[Notification]) -> None:
+    if notifications:
+        Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(
+            status=Notification.Status.SENT,
+            attempts=F("attempts") + 1,
+            last_error="",
+            sent_at=timezone.now(),
+        )
 
 
 def _retry_later(notification: Notification, error: Exception) -> None:

@@ -1,0 +1,1189 @@
+"""
+Benchmark of a campaign's email fan-out: the outbox and real Celery workers against a plain loop.
+
+On the day of a disclosure every affected person gets one email. Candor writes
+each into the outbox first (`notifications/services/campaigns.py`), and Celery
+workers claim batches of 100 rows (SELECT ... FOR UPDATE SKIP LOCKED), send each
+batch over one SMTP connection and mark the rows sent
+(`notifications/services/__init__.py`). That bookkeeping is what makes mail
+never lost; this script measures what it costs, end to end, on this machine:
+
+1. starts an SMTP sink in its own process (aiosmtpd on 127.0.0.1) that keeps
+   every message's Message-ID and recipient and when it arrived;
+2. creates a fresh PostgreSQL database (`candor_bench_fanout`), migrates it,
+   creates a published incident, imports N affected people (default 100,000)
+   from a generated CSV through the admin's code path (the file is kept as the
+   ImportBatch's file, where the fan-out reads the addresses) and creates a
+   campaign worded per tier;
+3. fans the campaign out (`campaign_fanout`, what the task of that name runs),
+   timed, in a child process with no worker running, so that sending is then
+   measured alone;
+4. the baseline: the same messages, built from the outbox rows with the
+   standard library's email classes and sent by a plain `smtplib` loop over
+   one connection (no Django, no bookkeeping). It runs before the workers and
+   again after them, and the ratios use the mean of the two, so that a change
+   in the machine's load during the run weighs on both sides;
+5. for each worker count (default 1 and 2): returns the rows to pending,
+   starts that many Celery worker processes on Redis (debug off, random keys,
+   PostgreSQL), enqueues one `notifications_send` task per worker (each task
+   sends a batch and queues the next, so every worker stays busy) and waits
+   until every recipient has a message and every row is marked sent;
+6. profiles one worker's path in-process on a sample of the rows: where its
+   time goes (claiming, marking rows sent, building the MIME message in Django,
+   the SMTP round trips, the rest);
+7. stops the workers and the sink, drops the database and flushes the Redis
+   databases it used (5: broker, 6: cache), also when something fails.
+
+Rates are messages per second at the sink, from the first message to the last
+of a run, so process start-up is not counted. Each run also reports the CPU
+time per email of the sending processes (the loop, or the workers with their
+pool processes) and of the sink: unlike rates, these hardly depend on what
+else the machine is doing. The target is a ratio measured in the same run
+against the same sink: the outbox with one worker (one connection, like the
+baseline) and with every other worker count measured must send at least 0.7
+times as fast as the plain loop. On a machine with few cores the workers,
+PostgreSQL and the sink share them, so more workers may not mean more mail
+per second here.
+
+Usage, from the repository root:
+
+    .venv/bin/python bench/fanout.py [--recipients N] [--workers 1,2] [--pool prefork|solo]
+
+Human-readable lines come first; the last line printed is one JSON object,
+which is also written to bench/results/fanout.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import hashlib
+import json
+import os
+import random
+import re
+import resource
+import secrets
+import signal
+import smtplib
+import socket
+import string
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from email.charset import QP, Charset
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
+from email.utils import formatdate
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+import psycopg
+import redis
+from psycopg import sql
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS_FILE = REPO / "bench" / "results" / "fanout.json"
+
+HOST = "127.0.0.1"
+PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
+DB_NAME = "candor_bench_fanout"
+BROKER_URL = "redis://127.0.0.1:6379/5"
+CACHE_URL = "redis://127.0.0.1:6379/6"
+SITE_URL = "https://status.example.com"
+FROM_ADDRESS = "security@example.com"
+FROM_HEADER = f"Example Corp Security <{FROM_ADDRESS}>"
+
+DEFAULT_RECIPIENTS = 100_000
+PROFILE_SAMPLE = 5_000
+RATIO_MIN = 0.7
+MILLION = 1_000_000
+SEED = 20261118
+
+# A run that stops making progress for this long has failed.
+STALL_S = 60.0
+WORKER_READY_TIMEOUT_S = 60.0
+POLL_S = 0.1
+
+INCIDENT_SLUG = "bench-fanout"
+CATEGORIES = [
+    ("email", "Email address", "Expect phishing: we will never ask for your password."),
+    ("password-hash", "Password (hashed)", "Set a new password, here and anywhere you reused it."),
+    ("phone", "Phone number", "Be wary of calls and texts that claim to be from us."),
+]
+DOMAINS = ["example.com", "example.net", "example.org", "mail.example", "post.example"]
+PRIORITY_SHARE = 0.1
+REMEDY_ALPHABET = string.ascii_uppercase + string.digits
+
+# The campaign: plain text with every placeholder, a longer one for the priority tier.
+SUBJECT = "Important: {{ incident }}"
+BODY = (
+    "We are writing to tell you about {{ incident }}.\n\n"
+    "Your {{ categories }} was involved. Here is what we advise:\n\n"
+    "{{ advice }}\n\n"
+    "To read the full notice, type {{ site_url }} into your browser yourself. "
+    "We will never ask for your password by email, and this email has no links."
+)
+SUBJECT_PRIORITY = "We are sorry: {{ incident }}"
+BODY_PRIORITY = (
+    BODY + "\n\nBecause of what was involved, we are paying for two years of credit "
+    "monitoring. Your enrollment code is {{ remedy_code }}."
+)
+
+# Inherited variables that would change what is measured; the bench sets its own.
+APP_ENV_PREFIXES = (
+    "DJANGO_",
+    "CANDOR_",
+    "DATABASE_",
+    "REDIS_",
+    "CELERY_",
+    "EMAIL_",
+    "EXPOSURE_",
+)
+
+MESSAGE_ID_HEADER = re.compile(rb"^message-id:[ \t]*(<[^>\r\n]*>)", re.IGNORECASE | re.MULTILINE)
+
+
+# --- Shared helpers (bench/fault_worker_kill.py uses them too) ---------------------------
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
+
+
+def database_url(name: str) -> str:
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def database_dsn(name: str) -> str:
+    return f"postgresql://postgres@127.0.0.1:5432/{name}"
+
+
+def random_secret_key(length: int = 50) -> str:
+    """A fresh production-strength secret (DJANGO_SECRET_KEY and the like) for this run."""
+    alphabet = string.ascii_letters + string.digits + "!#%+-=_@^*"
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def app_env(*, db_name: str, smtp_port: int, media_root: Path) -> dict[str, str]:
+    """The environment of a production deployment, pointed at the bench's database and sink."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(APP_ENV_PREFIXES)}
+    env.update(
+        DJANGO_SETTINGS_MODULE="portal.settings",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=random_secret_key(),
+        EXPOSURE_DIGEST_KEY=random_secret_key(),
+        DATABASE_URL=database_url(db_name),
+        CELERY_BROKER_URL=BROKER_URL,
+        REDIS_URL=CACHE_URL,
+        EMAIL_URL=f"smtp://{HOST}:{smtp_port}",
+        CANDOR_SITE_URL=SITE_URL,
+        # The imported CSV is kept here; the fan-out reads the addresses from it.
+        DJANGO_MEDIA_ROOT=str(media_root),
+        DJANGO_LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def admin_execute(*statements: sql.Composable | str, dsn: str = PG_ADMIN_DSN) -> None:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def recreate_database(name: str) -> None:
+    identifier = sql.Identifier(name)
+    admin_execute(
+        sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(identifier),
+        sql.SQL("CREATE DATABASE {}").format(identifier),
+    )
+
+
+def drop_database(name: str) -> None:
+    admin_execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def flush_redis(*urls: str) -> None:
+    for url in urls:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2)
+        try:
+            client.flushdb()
+        finally:
+            client.close()
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    """Run one manage.py command; show its output only when it fails."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        say(done.stdout + done.stderr)
+        raise RuntimeError(f"manage.py {' '.join(args)} exited with {done.returncode}")
+
+
+def run_child(script: Path, env: dict[str, str], *args: str) -> dict[str, Any]:
+    """
+    Run a bench script as a child process; echo its lines and return its last one, a JSON
+    object. Its stderr is shown only when it fails.
+    """
+    command = [sys.executable, str(script), *args]
+    with tempfile.TemporaryFile("w+") as errors:
+        proc = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=errors, text=True
+        )
+        last = ""
+        try:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                line = line.rstrip("\n")
+                if line.startswith("{"):
+                    last = line
+                else:
+                    say(f"  {line}")
+            returncode = proc.wait()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        if returncode != 0 or not last:
+            errors.seek(0)
+            say(errors.read()[-4000:])
+            raise RuntimeError(f"child {' '.join(args[:2])} exited with {returncode}")
+    return json.loads(last)
+
+
+def outbox_counts(db_name: str, group: str) -> dict[str, int]:
+    """The campaign's outbox rows by status."""
+    with psycopg.connect(database_dsn(db_name)) as conn:
+        rows = conn.execute(
+            'SELECT status, count(*) FROM notifications_notification WHERE "group" = %s '
+            "GROUP BY status",
+            [group],
+        ).fetchall()
+    return {status: count for status, count in rows}
+
+
+def remedy_code(rng: random.Random) -> str:
+    parts = ("".join(rng.choices(REMEDY_ALPHABET, k=4)) for _ in range(2))
+    return "CM-" + "-".join(parts)
+
+
+def write_csv(path: Path, rows: int, rng: random.Random) -> set[str]:
+    """The affected-people CSV, streamed to `path`; returns its (unique) addresses."""
+    addresses = set()
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["email", "categories", "tier", "remedy_code"])
+        for n in range(rows):
+            email = f"person.{n}@{DOMAINS[n % len(DOMAINS)]}"
+            addresses.add(email)
+            extra = rng.sample([slug for slug, _, _ in CATEGORIES[1:]], k=rng.randint(0, 2))
+            categories = ";".join(["email", *extra])
+            if rng.random() < PRIORITY_SHARE:
+                writer.writerow([email, categories, "priority", remedy_code(rng)])
+            else:
+                writer.writerow([email, categories, "standard", ""])
+    return addresses
+
+
+def process_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """CPU time of the live processes of a process group (a worker and its pool), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid:  # pgrp; utime and stime follow at 11 and 12
+                total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def load_average() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def warn_if_busy() -> float:
+    """Other work on this machine takes CPU from the workers, PostgreSQL and the sink."""
+    load = load_average()
+    if load > 0.5:
+        say(f"warning: load average {load:.1f} before the run: the figures will be noisy")
+    return load
+
+
+# --- The SMTP sink (its own process) -----------------------------------------------------
+
+
+class CountingHandler:
+    """aiosmtpd handler: keeps each message's Message-ID and recipients and when it arrived."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self._lock:
+            self.messages: list[tuple[str, str]] = []
+            self.message_ids: set[str] = set()
+            self.first = self.last = 0.0
+            self.cpu_at_reset = process_cpu_seconds()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        arrived = time.monotonic()
+        head = envelope.original_content.split(b"\r\n\r\n", 1)[0]
+        match = MESSAGE_ID_HEADER.search(head)
+        message_id = match[1].decode("ascii", "replace") if match else ""
+        recipients = ",".join(envelope.rcpt_tos)
+        with self._lock:
+            if not self.messages:
+                self.first = arrived
+            self.last = arrived
+            self.messages.append((message_id, recipients))
+            self.message_ids.add(message_id)
+        return "250 Message accepted for delivery"
+
+    def stats(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "count": len(self.messages),
+                "unique": len(self.message_ids),
+                "first": self.first,
+                "last": self.last,
+                "cpu": process_cpu_seconds() - self.cpu_at_reset,
+            }
+
+    def dump(self) -> list[tuple[str, str]]:
+        with self._lock:
+            return list(self.messages)
+
+
+def sink_main(port: int) -> int:
+    """The sink child: serves SMTP on `port`, answers one JSON line per command on stdin."""
+    import logging
+
+    from aiosmtpd.controller import Controller
+
+    # aiosmtpd logs every command at INFO; a hundred thousand messages would drown the run.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    handler = CountingHandler()
+    controller = Controller(handler, hostname=HOST, port=port)
+    controller.start()
+    print(json.dumps({"port": port}), flush=True)
+    try:
+        for line in sys.stdin:
+            command = line.strip()
+            if command == "stats":
+                answer: dict[str, Any] = handler.stats()
+            elif command == "messages":
+                answer = {"messages": handler.dump()}
+            elif command == "reset":
+                handler.reset()
+                answer = {"ok": True}
+            else:
+                break
+            print(json.dumps(answer), flush=True)
+    finally:
+        controller.stop()
+    return 0
+
+
+@dataclass(frozen=True)
+class SinkStats:
+    count: int
+    unique: int
+    first: float
+    last: float
+    cpu: float  # seconds of CPU the sink used since it was reset
+
+    @property
+    def duplicates(self) -> int:
+        return self.count - self.unique
+
+    @property
+    def seconds(self) -> float:
+        return self.last - self.first
+
+    @property
+    def rate(self) -> float:
+        """Messages per second from the first message to the last."""
+        return (self.count - 1) / self.seconds if self.count > 1 and self.seconds > 0 else 0.0
+
+
+class Sink:
+    """The SMTP sink child process, driven over its stdin and stdout."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self._proc = subprocess.Popen(
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--child",
+                "sink",
+                "--port",
+                str(self.port),
+            ],
+            cwd=REPO,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self._lock = threading.Lock()
+        try:
+            ready = self._read()
+            if ready.get("port") != self.port:
+                raise RuntimeError(f"the SMTP sink did not start: {ready}")
+        except BaseException:
+            self._proc.kill()
+            self._proc.wait()
+            raise
+
+    def _read(self) -> dict[str, Any]:
+        assert self._proc.stdout is not None
+        line = self._proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the SMTP sink exited with {self._proc.wait()}")
+        return json.loads(line)
+
+    def _ask(self, command: str) -> dict[str, Any]:
+        assert self._proc.stdin is not None
+        with self._lock:
+            self._proc.stdin.write(command + "\n")
+            self._proc.stdin.flush()
+            return self._read()
+
+    def stats(self) -> SinkStats:
+        return SinkStats(**self._ask("stats"))
+
+    def messages(self) -> list[tuple[str, str]]:
+        """Every message so far as (Message-ID, recipients), oldest first."""
+        return [(mid, rcpt) for mid, rcpt in self._ask("messages")["messages"]]
+
+    def reset(self) -> None:
+        self._ask("reset")
+
+    def stop(self) -> None:
+        if self._proc.poll() is None:
+            with contextlib.suppress(OSError):
+                assert self._proc.stdin is not None
+                self._proc.stdin.write("quit\n")
+                self._proc.stdin.close()
+            try:
+                self._proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+
+    def __enter__(self) -> Sink:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def wait_for_messages(
+    sink: Sink,
+    expected: int,
+    *,
+    alive: Callable[[], None] = lambda: None,
+    progress: bool = True,
+    poll: float = POLL_S,
+) -> SinkStats:
+    """
+    Wait until `expected` distinct messages arrived; `alive` raises if a worker died.
+    Fails when nothing arrives for STALL_S seconds.
+    """
+    last_count, last_change, reported = -1, time.monotonic(), 0
+    while True:
+        stats = sink.stats()
+        if stats.unique >= expected:
+            return stats
+        now = time.monotonic()
+        if stats.count != last_count:
+            last_count, last_change = stats.count, now
+        elif now - last_change > STALL_S:
+            raise RuntimeError(
+                f"no mail for {STALL_S:.0f} s: {stats.unique:,} of {expected:,} arrived"
+            )
+        if progress and stats.unique * 10 // expected > reported:
+            reported = stats.unique * 10 // expected
+            say(f"  {stats.unique:,}/{expected:,} at the sink, {stats.rate:,.0f} emails/s so far")
+        alive()
+        time.sleep(poll)
+
+
+def wait_for_outbox_sent(db_name: str, group: str, expected: int, timeout: float = 60.0) -> None:
+    """Every row of the campaign marked sent (the last batch is marked after its last send)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        counts = outbox_counts(db_name, group)
+        if counts.get("sent", 0) == expected and sum(counts.values()) == expected:
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the outbox was not all sent after the mail arrived: {counts}")
+        time.sleep(0.2)
+
+
+# --- Celery workers ----------------------------------------------------------------------
+
+
+class Workers:
+    """Celery worker processes, each in its own process group so a kill takes its children."""
+
+    def __init__(self, env: dict[str, str], count: int, pool: str, log: IO[str], name: str):
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self.log = log
+        for n in range(count):
+            command = [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--pool",
+                pool,
+                "--concurrency",
+                "1",
+                "--hostname",
+                f"{name}{n}-{secrets.token_hex(3)}@%h",
+                "--loglevel",
+                "WARNING",
+                # Start-up chatter with other workers: none here, and it would only add noise.
+                "--without-mingle",
+                "--without-gossip",
+            ]
+            self.procs.append(
+                subprocess.Popen(
+                    command, cwd=REPO, env=env, stdout=log, stderr=log, start_new_session=True
+                )
+            )
+
+    def cpu_seconds(self) -> float:
+        return sum(group_cpu_seconds(proc.pid) for proc in self.procs)
+
+    def check_alive(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is not None:
+                raise RuntimeError(f"a worker exited with {proc.returncode}: {self.log_tail()}")
+
+    def log_tail(self) -> str:
+        self.log.flush()
+        return Path(self.log.name).read_text(errors="replace")[-3000:]
+
+    def kill(self) -> None:
+        """kill -9, as when the machine or the OOM killer takes the worker."""
+        for proc in self.procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+    def stop(self) -> None:
+        """Warm shutdown (SIGTERM: the current task finishes), then SIGKILL."""
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+# --- Children: run inside Django ---------------------------------------------------------
+
+
+def django_setup() -> None:
+    sys.path.insert(0, str(REPO))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import django
+
+    django.setup()
+
+
+def child_setup(csv_path: Path) -> dict[str, Any]:
+    """A published incident, its affected people imported from the CSV, and a campaign."""
+    from django.core.files import File
+
+    from incidents.models import DataCategory, ImportBatch, Incident
+    from incidents.services import data_category_save, imports, incident_save
+    from notifications.models import Campaign
+
+    categories = [
+        data_category_save(category=DataCategory(slug=slug, name=name, advice=advice))
+        for slug, name, advice in CATEGORIES
+    ]
+    incident = incident_save(
+        incident=Incident(
+            slug=INCIDENT_SLUG,
+            title="Customer data breach",
+            summary="Someone copied customer records.",
+            what_happened="An attacker used a stolen credential.",
+            what_we_are_doing="We closed the access path.",
+            is_published=True,
+        ),
+        data_categories=categories,
+    )
+    started = time.perf_counter()
+    with csv_path.open("rb") as source:
+        total = imports.import_file_check(source)
+        batch = ImportBatch(incident=incident, original_name=csv_path.name, total_rows=total)
+        # Kept as the batch's file, as an upload is: the fan-out reads the addresses there.
+        batch.file.save(csv_path.name, File(source), save=False)
+    batch.save()
+    batch = imports.import_batch_run(batch=batch)
+    imported_s = time.perf_counter() - started
+    campaign = Campaign.objects.create(
+        incident=incident,
+        name="First notice",
+        subject=SUBJECT,
+        body=BODY,
+        subject_priority=SUBJECT_PRIORITY,
+        body_priority=BODY_PRIORITY,
+    )
+    return {
+        "campaign_id": campaign.pk,
+        "group": campaign.group,
+        "imported": batch.created_count,
+        "rejected": batch.rejected_count,
+        "import_s": round(imported_s, 2),
+    }
+
+
+def child_fanout(campaign_id: int) -> dict[str, Any]:
+    """What the campaign_fanout task runs; the kicks it queues are dropped by the parent."""
+    from notifications.models import Campaign
+    from notifications.services import campaigns
+
+    campaign = Campaign.objects.select_related("incident").get(pk=campaign_id)
+    started = time.perf_counter()
+    queued = campaigns.campaign_fanout(campaign=campaign)
+    return {"queued": queued, "fanout_s": round(time.perf_counter() - started, 3)}
+
+
+def child_kick(tasks: int, workers: int) -> dict[str, Any]:
+    """Wait until `workers` workers answer a ping, then queue `tasks` send tasks."""
+    from notifications.tasks import notifications_send
+    from portal.celery import app
+
+    deadline = time.monotonic() + WORKER_READY_TIMEOUT_S
+    replies: list[Any] = []
+    while len(replies) < workers:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{len(replies)} of {workers} workers answered a ping")
+        replies = app.control.ping(timeout=0.5) or []
+    for _ in range(tasks):
+        notifications_send.delay()
+    return {"workers": len(replies), "tasks": tasks}
+
+
+class SendProfiler:
+    """
+    Where a worker's time goes while it drains the outbox, in exclusive time per bucket.
+
+    Wraps functions and methods by name (one that the code no longer has is
+    simply not timed) and every SQL statement, classified. Timed regions nest:
+    each bucket gets its own time minus the time of the regions inside it, so
+    the buckets add up to the whole and "other" is what no bucket covers.
+    """
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = defaultdict(float)
+        self._stack: list[list[float]] = []
+
+    @contextlib.contextmanager
+    def region(self, bucket: str) -> Iterator[None]:
+        frame = [time.perf_counter(), 0.0]  # start, time of nested regions
+        self._stack.append(frame)
+        try:
+            yield
+        finally:
+            self._stack.pop()
+            elapsed = time.perf_counter() - frame[0]
+            self.seconds[bucket] += elapsed - frame[1]
+            if self._stack:
+                self._stack[-1][1] += elapsed
+
+    def wrap(self, owner: Any, name: str, bucket: str) -> None:
+        original = getattr(owner, name, None)
+        if original is None:
+            return
+        profiler = self
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            with profiler.region(bucket):
+                return original(*args, **kwargs)
+
+        setattr(owner, name, timed)
+
+    @staticmethod
+    def statement_kind(statement: str) -> str:
+        text = " ".join(statement.split()).upper()
+        if text.startswith("SELECT") and "FOR UPDATE" in text:
+            return "SQL: claim, SELECT ... FOR UPDATE SKIP LOCKED"
+        if text.startswith("UPDATE") and '"CLAIMED_AT"' in text:
+            return "SQL: claim, UPDATE to sending"
+        if text.startswith("UPDATE") and '"SENT_AT"' in text:
+            return "SQL: mark sent, UPDATE"
+        return "SQL: other"
+
+    def execute(self, execute: Callable, statement: str, params: Any, many: bool, context: Any):
+        with self.region(self.statement_kind(statement)):
+            return execute(statement, params, many, context)
+
+
+def child_profile(group: str, sample: int) -> dict[str, Any]:
+    """Send `sample` rows of the campaign again, in-process, timing each part of the path."""
+    from django.core.mail import EmailMessage
+    from django.core.mail.backends.smtp import EmailBackend
+    from django.core.mail.message import SafeMIMEMultipart, SafeMIMEText
+    from django.db import connection
+    from django.utils import timezone
+
+    from notifications import services
+    from notifications.models import Notification
+    from notifications.tasks import BATCH_SIZE
+
+    ids = list(
+        Notification.objects.filter(group=group)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:sample]
+    )
+    Notification.objects.filter(pk__in=ids).update(
+        status=Notification.Status.PENDING,
+        attempts=0,
+        claimed_at=None,
+        sent_at=None,
+        next_attempt_at=timezone.now(),
+    )
+    profiler = SendProfiler()
+    profiler.wrap(services, "notifications_claim", "claim (Python around its SQL)")
+    profiler.wrap(EmailMessage, "message", "build the MIME message (Django)")
+    profiler.wrap(SafeMIMEMultipart, "as_bytes", "build the MIME message (Django)")
+    profiler.wrap(SafeMIMEText, "as_bytes", "build the MIME message (Django)")
+    profiler.wrap(smtplib.SMTP, "sendmail", "SMTP: MAIL, RCPT, DATA round trips")
+    profiler.wrap(EmailBackend, "open", "SMTP: connect, EHLO")
+    profiler.wrap(EmailBackend, "close", "SMTP: QUIT")
+    commit = connection.commit
+
+    def timed_commit() -> None:
+        with profiler.region("SQL: COMMIT of the claim"):
+            commit()
+
+    connection.commit = timed_commit
+    sent = 0
+    with connection.execute_wrapper(profiler.execute), profiler.region("other (Python)"):
+        started = time.perf_counter()
+        while batch := services.notifications_send_due(limit=BATCH_SIZE):
+            sent += batch
+        total = time.perf_counter() - started
+    us_per_email = {
+        bucket: round(1e6 * seconds / sent, 1)
+        for bucket, seconds in sorted(profiler.seconds.items(), key=lambda item: -item[1])
+    }
+    # For comparison: the same messages built as the baseline builds them (standard library).
+    rows = Notification.objects.filter(pk__in=ids).values_list(
+        "dedupe_key", "to_email", "subject", "body_text", "body_html"
+    )
+    started = time.perf_counter()
+    for row in rows:
+        plain_message(*row)
+    plain_build_us = 1e6 * (time.perf_counter() - started) / len(ids)
+    return {
+        "sent": sent,
+        "seconds": round(total, 3),
+        "us_per_email": us_per_email,
+        "plain_loop_build_us_per_email": round(plain_build_us, 1),
+    }
+
+
+def child_main(args: argparse.Namespace) -> int:
+    if args.child == "sink":
+        return sink_main(args.port)
+    if args.child == "baseline":
+        result = baseline_send(args.group, args.port, args.db)
+    else:
+        django_setup()
+        if args.child == "setup":
+            result = child_setup(args.csv)
+        elif args.child == "fanout":
+            result = child_fanout(args.campaign)
+        elif args.child == "kick":
+            result = child_kick(args.tasks, args.expect)
+        else:
+            result = child_profile(args.group, args.sample)
+    print(json.dumps(result), flush=True)
+    return 0
+
+
+# --- The baseline: a plain smtplib loop --------------------------------------------------
+
+# As Django sends text: 8bit (not the standard library's base64), quoted-printable for
+# a part with a line longer than SMTP allows.
+UTF8_8BIT = Charset("utf-8")
+UTF8_8BIT.body_encoding = None
+UTF8_QP = Charset("utf-8")
+UTF8_QP.body_encoding = QP
+SMTP_POLICY = compat32.clone(linesep="\r\n")
+LINE_MAX = 998
+
+
+def plain_message_id(dedupe_key: str) -> str:
+    """The outbox's Message-ID for a dedupe key (notifications.services.message_id)."""
+    digest = hashlib.sha256(dedupe_key.encode()).hexdigest()[:40]
+    return f"<{digest}@{urlsplit(SITE_URL).hostname}>"
+
+
+def _text_part(text: str, subtype: str) -> MIMEText:
+    long_line = any(len(line) > LINE_MAX for line in text.splitlines())
+    return MIMEText(text, subtype, UTF8_QP if long_line else UTF8_8BIT)
+
+
+def _header(value: str) -> str | Header:
+    return value if value.isascii() else Header(value, "utf-8")
+
+
+def plain_message(dedupe_key: str, to: str, subject: str, text: str, html: str) -> bytes:
+    """The outbox row's email, built with the standard library alone."""
+    message = MIMEMultipart("alternative")
+    message["Subject"] = _header(subject)
+    message["From"] = FROM_HEADER
+    message["To"] = to
+    message["Date"] = formatdate()
+    message["Message-ID"] = plain_message_id(dedupe_key)
+    message.attach(_text_part(text, "plain"))
+    if html:
+        message.attach(_text_part(html, "html"))
+    return message.as_bytes(policy=SMTP_POLICY)
+
+
+def baseline_send(group: str, port: int, db_name: str) -> dict[str, Any]:
+    """Send the campaign's rows with a plain smtplib loop over one connection; no Django."""
+    sent = 0
+    cpu_before = process_cpu_seconds()
+    # Streamed (a server-side cursor), as a sender of a million rows would.
+    with psycopg.connect(database_dsn(db_name)) as conn, conn.cursor(name="outbox") as rows:
+        rows.itersize = 2000
+        rows.execute(
+            "SELECT dedupe_key, to_email, subject, body_text, body_html "
+            'FROM notifications_notification WHERE "group" = %s ORDER BY id',
+            [group],
+        )
+        smtp = smtplib.SMTP(HOST, port)
+        try:
+            for key, to, subject, text, html in rows:
+                smtp.sendmail(FROM_ADDRESS, [to], plain_message(key, to, subject, text, html))
+                sent += 1
+        finally:
+            smtp.quit()
+    return {"sent": sent, "cpu_s": process_cpu_seconds() - cpu_before}
+
+
+# --- Parent: the runs --------------------------------------------------------------------
+
+
+@dataclass
+class RunResult:
+    """One measured run: who sent, how many, how fast at the sink, and the CPU it took."""
+
+    sender: str
+    emails: int
+    duplicates: int
+    seconds: float
+    emails_per_s: float
+    # CPU per email of the sending processes (the loop, or the workers) and of the sink.
+    sender_cpu_us: float
+    sink_cpu_us: float
+
+    @classmethod
+    def from_stats(cls, sender: str, stats: SinkStats, sender_cpu_s: float) -> RunResult:
+        return cls(
+            sender=sender,
+            emails=stats.count,
+            duplicates=stats.duplicates,
+            seconds=round(stats.seconds, 2),
+            emails_per_s=round(stats.rate, 1),
+            sender_cpu_us=round(1e6 * sender_cpu_s / stats.count),
+            sink_cpu_us=round(1e6 * stats.cpu / stats.count),
+        )
+
+    def describe(self) -> str:
+        return (
+            f"{self.sender:<12} {self.emails_per_s:8,.0f} emails/s  {self.emails:,} emails in "
+            f"{self.seconds:.1f} s, {self.duplicates} duplicates; CPU per email: "
+            f"sender {self.sender_cpu_us} µs, sink {self.sink_cpu_us} µs"
+        )
+
+
+def outbox_rewind(group: str) -> None:
+    """The campaign's rows pending again, as after the fan-out; no dead rows left to scan."""
+    dsn = database_dsn(DB_NAME)
+    admin_execute(
+        sql.SQL(
+            "UPDATE notifications_notification SET status = 'pending', attempts = 0, "
+            "last_error = '', claimed_at = NULL, sent_at = NULL, next_attempt_at = created_at "
+            'WHERE "group" = {}'
+        ).format(sql.Literal(group)),
+        "VACUUM ANALYZE notifications_notification",
+        dsn=dsn,
+    )
+
+
+def run_baseline(sink: Sink, group: str, recipients: int) -> RunResult:
+    sink.reset()
+    done = run_child(
+        Path(__file__).resolve(),
+        {k: v for k, v in os.environ.items() if not k.startswith(APP_ENV_PREFIXES)},
+        "--child", "baseline", "--group", group, "--port", str(sink.port), "--db", DB_NAME,
+    )  # fmt: skip
+    stats = sink.stats()
+    if stats.unique != recipients:
+        raise RuntimeError(f"the baseline sent {stats.unique:,} of {recipients:,} emails")
+    return RunResult.from_stats("plain loop", stats, done["cpu_s"])
+
+
+def run_workers(
+    env: dict[str, str], sink: Sink, group: str, recipients: int, count: int, pool: str, log: Path
+) -> RunResult:
+    script = Path(__file__).resolve()
+    outbox_rewind(group)
+    flush_redis(BROKER_URL)
+    with log.open("a") as log_file, Workers(env, count, pool, log_file, "fanout") as workers:
+        run_child(script, env, "--child", "kick", "--tasks", "0", "--expect", str(count))
+        cpu_before = workers.cpu_seconds()  # once started: start-up is not sending
+        sink.reset()
+        # One task per worker: each sends a batch and queues the next while mail is due.
+        run_child(script, env, "--child", "kick", "--tasks", str(count), "--expect", "0")
+        stats = wait_for_messages(sink, recipients, alive=workers.check_alive)
+        wait_for_outbox_sent(DB_NAME, group, recipients)
+        stats = sink.stats()
+        cpu = workers.cpu_seconds() - cpu_before
+    label = f"{count} worker" + ("s" if count > 1 else "")
+    return RunResult.from_stats(label, stats, cpu)
+
+
+def summarise(
+    recipients: int,
+    pool: str,
+    setup: dict[str, Any],
+    fanout: dict[str, Any],
+    baselines: list[RunResult],
+    runs: dict[int, RunResult],
+    profile: dict[str, Any],
+    load_before: float,
+) -> dict[str, Any]:
+    def million_minutes(rate: float) -> float | None:
+        return round(MILLION / rate / 60, 1) if rate else None
+
+    # The plain loop runs before and after the workers; their mean evens out load drift.
+    baseline_rate = sum(b.emails_per_s for b in baselines) / len(baselines)
+    workers = {}
+    for count, run in runs.items():
+        ratio = run.emails_per_s / baseline_rate if baseline_rate else 0.0
+        workers[str(count)] = {
+            "emails_per_s": run.emails_per_s,
+            "ratio_to_baseline": round(ratio, 2),
+            "million_minutes": million_minutes(run.emails_per_s),
+            "seconds": run.seconds,
+            "duplicates": run.duplicates,
+            "worker_cpu_us_per_email": run.sender_cpu_us,
+            "sink_cpu_us_per_email": run.sink_cpu_us,
+            "meets_target": ratio >= RATIO_MIN,
+        }
+    fanout_rate = recipients / fanout["fanout_s"] if fanout["fanout_s"] else 0.0
+    return {
+        "recipients": recipients,
+        "pool": pool,
+        "baseline_emails_per_s": round(baseline_rate, 1),
+        "baseline_runs_emails_per_s": [b.emails_per_s for b in baselines],
+        "baseline_million_minutes": million_minutes(baseline_rate),
+        "baseline_cpu_us_per_email": round(
+            sum(b.sender_cpu_us for b in baselines) / len(baselines)
+        ),
+        "workers": workers,
+        "duplicates": sum(run.duplicates for run in [*runs.values(), *baselines]),
+        "fanout_rows_per_s": round(fanout_rate),
+        "fanout_million_minutes": million_minutes(fanout_rate),
+        "import_seconds": setup["import_s"],
+        "profile_one_worker_in_process": profile,
+        "cpus": os.cpu_count(),
+        "load_average_before": load_before,
+        "load_average_after": load_average(),
+        "target": {"ratio_to_baseline_min": RATIO_MIN, "applies_to": "every worker count"},
+        "meets_target": all(w["meets_target"] for w in workers.values()),
+    }
+
+
+def run(recipients: int, worker_counts: list[int], pool: str) -> dict[str, Any]:
+    load = warn_if_busy()
+    script = Path(__file__).resolve()
+    with tempfile.TemporaryDirectory(prefix="candor-bench-fanout-") as work_dir:
+        work = Path(work_dir)
+        csv_path = work / "affected-people.csv"
+        write_csv(csv_path, recipients, random.Random(SEED))
+        log = work / "workers.log"
+        with Sink() as sink:
+            env = app_env(db_name=DB_NAME, smtp_port=sink.port, media_root=work / "media")
+            say(f"SMTP sink on {HOST}:{sink.port}; database {DB_NAME}: recreating, migrating")
+            flush_redis(BROKER_URL, CACHE_URL)
+            recreate_database(DB_NAME)
+            try:
+                manage(env, "migrate", "--noinput")
+                setup = run_child(script, env, "--child", "setup", "--csv", str(csv_path))
+                if setup["imported"] != recipients:
+                    raise RuntimeError(f"imported {setup['imported']:,} of {recipients:,}")
+                say(f"{recipients:,} affected people imported in {setup['import_s']:.1f} s")
+                group = setup["group"]
+                fanout = run_child(
+                    script, env, "--child", "fanout", "--campaign", str(setup["campaign_id"])
+                )
+                if fanout["queued"] != recipients:
+                    raise RuntimeError(f"fan-out queued {fanout['queued']:,} of {recipients:,}")
+                say(
+                    f"fan-out: {recipients:,} outbox rows in {fanout['fanout_s']:.1f} s "
+                    f"({recipients / fanout['fanout_s']:,.0f} rows/s)"
+                )
+
+                say("baseline: the same messages, a plain smtplib loop over one connection")
+                baselines = [run_baseline(sink, group, recipients)]
+                say(baselines[0].describe())
+                runs: dict[int, RunResult] = {}
+                for count in worker_counts:
+                    say(f"outbox: {count} Celery worker process(es), pool {pool}")
+                    runs[count] = run_workers(env, sink, group, recipients, count, pool, log)
+                    say(runs[count].describe())
+                say("baseline again, to even out any change in load")
+                baselines.append(run_baseline(sink, group, recipients))
+                say(baselines[1].describe())
+
+                sample = min(recipients, PROFILE_SAMPLE)
+                say(f"profile: {sample:,} rows sent again by one worker's code, in-process")
+                sink.reset()
+                profile = run_child(
+                    script, env, "--child", "profile", "--group", group, "--sample", str(sample)
+                )
+                for bucket, us in profile["us_per_email"].items():
+                    say(f"  {bucket:<44} {us:8.1f} µs/email")
+                plain_build = profile["plain_loop_build_us_per_email"]
+                say(f"  (the plain loop builds the same message in {plain_build:.1f} µs)")
+            finally:
+                drop_database(DB_NAME)
+                flush_redis(BROKER_URL, CACHE_URL)
+    return summarise(recipients, pool, setup, fanout, baselines, runs, profile, load)
+
+
+# --- Main --------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    parser.add_argument(
+        "--recipients",
+        type=int,
+        default=DEFAULT_RECIPIENTS,
+        help=f"affected people, one email each (default {DEFAULT_RECIPIENTS:,})",
+    )
+    parser.add_argument(
+        "--workers",
+        default="1,2",
+        help="worker process counts to measure, comma-separated (default 1,2)",
+    )
+    parser.add_argument(
+        "--pool",
+        choices=["prefork", "solo"],
+        default="prefork",
+        help="Celery pool of each worker process (concurrency 1; default prefork)",
+    )
+    # The parent runs this same file as its child processes.
+    parser.add_argument(
+        "--child",
+        choices=["sink", "setup", "fanout", "kick", "baseline", "profile"],
+        help=argparse.SUPPRESS,
+    )
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--csv", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--campaign", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--group", help=argparse.SUPPRESS)
+    parser.add_argument("--db", default=DB_NAME, help=argparse.SUPPRESS)
+    parser.add_argument("--tasks", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--expect", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--sample", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.recipients < 1:
+        parser.error("--recipients must be at least 1")
+    try:
+        args.worker_counts = [int(n) for n in args.workers.split(",") if n.strip()]
+    except ValueError:
+        parser.error("--workers takes counts such as 1,2")
+    if not args.worker_counts or min(args.worker_counts) < 1:
+        parser.error("--workers takes counts of at least 1")
+    return args
+
+
+def write_results(path: Path, summary: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".tmp")
+    partial.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    partial.replace(path)
+
+
+def exit_on_sigterm(signum: int, frame: object) -> None:
+    # Turned into SystemExit so the `finally` blocks still stop the children and drop the DB.
+    sys.exit(128 + signum)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.child:
+        return child_main(args)
+    signal.signal(signal.SIGTERM, exit_on_sigterm)
+    summary = run(args.recipients, args.worker_counts, args.pool)
+    write_results(RESULTS_FILE, summary)
+    rates = ", ".join(
+        f"{count} worker(s) {w['emails_per_s']:,.0f}/s ({w['ratio_to_baseline']:.2f}x)"
+        for count, w in summary["workers"].items()
+    )
+    say(
+        f"outbox {rates}; plain loop {summary['baseline_emails_per_s']:,.0f}/s "
+        f"(target >= {RATIO_MIN:g}x); duplicates {summary['duplicates']}; "
+        f"meets target: {summary['meets_target']}"
+    )
+    print(json.dumps(summary, ensure_ascii=False), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
