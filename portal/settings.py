@@ -252,6 +252,9 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 PASSWORD_RESET_TIMEOUT = 60 * 60
 # One address per account, changed only after the new one is verified.
 ACCOUNT_CHANGE_EMAIL = True
+# Sensitive account changes (email, password, 2FA) ask for the password again when the
+# last sign-in is more than a few minutes old.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
 # Tell the owner when a password or an address changes: a takeover then does not go unseen.
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Account pages never say whether an address has an account (or was affected).

@@ -38,6 +38,11 @@ def link_in(sink, address):
     return LINK.search(sink.text(sink.last_to(address))).group(0)
 
 
+def reauthenticate(client, password=PASSWORD):
+    """Confirm the password, as allauth asks before changing an address."""
+    client.post(reverse("account_reauthenticate"), {"password": password})
+
+
 def signed_in(client):
     return "_auth_user_id" in client.session
 
@@ -262,6 +267,7 @@ def test_password_reset_link_expires_after_an_hour(client, alice, smtp_sink):
 
 def test_email_change_sends_a_code_to_the_new_address(client, alice, smtp_sink):
     client.force_login(alice)
+    reauthenticate(client)
 
     client.post(reverse("account_email"), {"email": "alice@new.example", "action_add": ""})
 
@@ -270,6 +276,7 @@ def test_email_change_sends_a_code_to_the_new_address(client, alice, smtp_sink):
 
 def test_email_change_waits_for_the_new_address_to_be_verified(client, alice, smtp_sink):
     client.force_login(alice)
+    reauthenticate(client)
 
     client.post(reverse("account_email"), {"email": "alice@new.example", "action_add": ""})
 
@@ -280,6 +287,7 @@ def test_email_change_waits_for_the_new_address_to_be_verified(client, alice, sm
 
 def test_email_change_takes_effect_with_the_code(client, alice, smtp_sink):
     client.force_login(alice)
+    reauthenticate(client)
     client.post(reverse("account_email"), {"email": "alice@new.example", "action_add": ""})
 
     client.post(
@@ -296,6 +304,7 @@ def test_email_change_to_a_taken_address_looks_like_any_change(client, alice, sm
     bob = type(alice).objects.create_user("bob@example.com", PASSWORD)
     EmailAddress.objects.create(user=bob, email=bob.email, verified=True, primary=True)
     client.force_login(alice)
+    reauthenticate(client)
 
     taken = client.post(reverse("account_email"), {"email": "bob@example.com", "action_add": ""})
     free = client.post(reverse("account_email"), {"email": "carol@example.com", "action_add": ""})
@@ -470,3 +479,26 @@ def test_account_emails_name_the_site_in_the_subject(client, alice, smtp_sink, s
     request_login_code(client, "alice@example.com")
 
     assert smtp_sink.last_to("alice@example.com")["Subject"].startswith(settings.SITE_NAME)
+
+
+def test_changing_the_address_asks_for_the_password_again(client, alice):
+    client.force_login(alice)
+
+    response = client.post(
+        reverse("account_email"), {"email": "alice@new.example", "action_add": ""}
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+
+
+def test_a_password_change_is_announced_to_the_owner_by_email(client, alice, smtp_sink):
+    sign_in(client, "alice@example.com")
+
+    client.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+
+    message = smtp_sink.last_to("alice@example.com")
+    assert "password" in message["Subject"].lower()
