@@ -40,7 +40,7 @@ run: demo
 test: install-dev
 	$(BIN)/pytest
 
-lint: install-dev
+lint: install-dev var
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
