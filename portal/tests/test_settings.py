@@ -51,3 +51,23 @@ def test_production_refuses_to_start_without_an_exposure_digest_key():
 
     assert result.returncode != 0
     assert "EXPOSURE_DIGEST_KEY is not set" in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "k" * 30 + "-a-long-random-looking-value-for-checks",
+        "DJANGO_ALLOWED_HOSTS": "status.example.com",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
