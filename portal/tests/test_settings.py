@@ -3,6 +3,7 @@ import subprocess
 import sys
 
 import pytest
+from django.conf import settings
 
 SETUP = "import django; django.setup(); print('started')"
 
@@ -62,7 +63,14 @@ def test_production_settings_pass_the_deployment_checklist():
         "DJANGO_ALLOWED_HOSTS": "status.example.com",
     }
     result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        [
+            sys.executable,
+            str(settings.BASE_DIR / "manage.py"),
+            "check",
+            "--deploy",
+            "--fail-level",
+            "WARNING",
+        ],
         env=env,
         capture_output=True,
         text=True,
