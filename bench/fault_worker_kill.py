@@ -6,7 +6,7 @@ most the batch in flight, each duplicate with the same Message-ID as the first
 copy (so mail clients and the recipient can tell it is the same message). This
 script checks both with real processes, on this machine:
 
-1. starts the SMTP sink of `bench/fanout.py` (its own process, keeping every
+1. starts the SMTP sink of `bench/common.py` (its own process, keeping every
    message's Message-ID and recipient), creates a fresh PostgreSQL database
    (`candor_bench_fault`), imports N affected people (default 5,000) from a
    generated CSV and creates a campaign;
@@ -54,10 +54,10 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-import fanout
-from fanout import BROKER_URL, CACHE_URL, Sink, Workers, say
+import common
+from common import BROKER_URL, CACHE_URL, Sink, Workers, say
 
-RESULTS_FILE = fanout.REPO / "bench" / "results" / "fault_worker_kill.json"
+RESULTS_FILE = common.RESULTS_DIR / "fault_worker_kill.json"
 DB_NAME = "candor_bench_fault"
 DEFAULT_RECIPIENTS = 5_000
 # The worker is killed halfway through the campaign, in the middle of a batch: when the
@@ -116,9 +116,9 @@ def child_sweep() -> dict[str, Any]:
 
 
 def child_main(args: argparse.Namespace) -> int:
-    fanout.django_setup()
+    common.django_setup()
     if args.child == "setup":
-        result = fanout.child_setup(args.csv)
+        result = common.child_campaign_setup(args.csv)
     elif args.child == "send":
         result = child_send(args.campaign)
     elif args.child == "age-claims":
@@ -170,49 +170,51 @@ def run(recipients: int, pool: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="candor-bench-fault-") as work_dir:
         work = Path(work_dir)
         csv_path = work / "affected-people.csv"
-        expected = fanout.write_csv(csv_path, recipients, random.Random(fanout.SEED))
+        expected = common.write_recipients_csv(csv_path, recipients, random.Random(common.SEED))
         log = work / "workers.log"
         with Sink() as sink, log.open("a") as log_file:
-            env = fanout.app_env(db_name=DB_NAME, smtp_port=sink.port, media_root=work / "media")
-            say(f"SMTP sink on {fanout.HOST}:{sink.port}; database {DB_NAME}: recreating")
-            fanout.flush_redis(BROKER_URL, CACHE_URL)
-            fanout.recreate_database(DB_NAME)
+            env = common.campaign_env(
+                db_name=DB_NAME, smtp_port=sink.port, media_root=work / "media"
+            )
+            say(f"SMTP sink on {common.HOST}:{sink.port}; database {DB_NAME}: recreating")
+            common.flush_redis(BROKER_URL, CACHE_URL)
+            common.recreate_database(DB_NAME)
             try:
-                fanout.manage(env, "migrate", "--noinput")
-                setup = fanout.run_child(script, env, "--child", "setup", "--csv", str(csv_path))
+                common.manage(env, "migrate", "--noinput")
+                setup = common.run_child(script, env, "--child", "setup", "--csv", str(csv_path))
                 group = setup["group"]
                 say(f"{setup['imported']:,} affected people imported; sending the campaign")
 
                 with Workers(env, 1, pool, log_file, "doomed") as doomed:
-                    fanout.run_child(
+                    common.run_child(
                         script, env, "--child", "send", "--campaign", str(setup["campaign_id"])
                     )
                     kill_at = recipients // 2 // BATCH * BATCH + KILL_IN_BATCH
-                    fanout.wait_for_messages(
+                    common.wait_for_messages(
                         sink, kill_at, alive=doomed.check_alive, progress=False, poll=KILL_POLL_S
                     )
                     doomed.kill()
                 killed_after = sink.stats().count
-                states = fanout.outbox_counts(DB_NAME, group)
+                states = common.outbox_counts(DB_NAME, group)
                 say(f"worker killed (SIGKILL) after {killed_after:,} emails; outbox: {states}")
 
-                aged = fanout.run_child(script, env, "--child", "age-claims")
+                aged = common.run_child(script, env, "--child", "age-claims")
                 in_flight = set(aged["in_flight_message_ids"])
                 say(f"{len(in_flight)} rows claimed by the dead worker, aged past STALE_CLAIM")
                 with Workers(env, 1, pool, log_file, "restarted") as restarted:
                     started = time.monotonic()
-                    swept = fanout.run_child(script, env, "--child", "sweep")
+                    swept = common.run_child(script, env, "--child", "sweep")
                     say(f"new worker started; the sweep finds {swept['due']:,} rows due")
-                    fanout.wait_for_messages(
+                    common.wait_for_messages(
                         sink, recipients, alive=restarted.check_alive, progress=False
                     )
-                    fanout.wait_for_outbox_sent(DB_NAME, group, recipients)
+                    common.wait_for_outbox_sent(DB_NAME, group, recipients)
                     recovered_s = time.monotonic() - started
                 say(f"every row sent {recovered_s:.1f} s after the restart")
                 counted = count_at_sink(sink.messages(), expected, in_flight, aged["batch_size"])
             finally:
-                fanout.drop_database(DB_NAME)
-                fanout.flush_redis(BROKER_URL, CACHE_URL)
+                common.drop_database(DB_NAME)
+                common.flush_redis(BROKER_URL, CACHE_URL)
     return {
         "recipients": recipients,
         "pool": pool,
@@ -253,15 +255,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.child:
         return child_main(args)
-    signal.signal(signal.SIGTERM, fanout.exit_on_sigterm)
+    signal.signal(signal.SIGTERM, common.exit_on_sigterm)
     summary = run(args.recipients, args.pool)
-    fanout.write_results(RESULTS_FILE, summary)
-    say(
+    verdict = (
         f"{summary['unique_recipients']:,} of {summary['recipients']:,} recipients received "
         f"the email; {summary['duplicates']} duplicates (at most {summary['batch_size']}), "
         f"sharing their Message-ID: {summary['duplicates_share_message_id']}; ok: {summary['ok']}"
     )
-    print(json.dumps(summary, ensure_ascii=False), flush=True)
+    common.finish(RESULTS_FILE, summary, verdict)
     return 0 if summary["ok"] else 1
 
 

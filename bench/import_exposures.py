@@ -53,13 +53,9 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import random
 import resource
-import secrets
 import signal
-import string
-import subprocess
 import sys
 import tempfile
 import time
@@ -68,22 +64,38 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import psycopg
+from common import (
+    DOMAINS,
+    PRIORITY_SHARE,
+    RESULTS_DIR,
+    SEED,
+    admin_execute,
+    app_env,
+    database_dsn,
+    django_setup,
+    drop_database,
+    exit_on_sigterm,
+    finish,
+    manage,
+    percentile,
+    recreate_database,
+    remedy_code,
+    run_child,
+    say,
+    warn_if_busy,
+)
 from psycopg import sql
 
-REPO = Path(__file__).resolve().parent.parent
-RESULTS_FILE = REPO / "bench" / "results" / "import_exposures.json"
+RESULTS_FILE = RESULTS_DIR / "import_exposures.json"
+SCRIPT = Path(__file__).resolve()
 
 DB_NAME = "candor_bench_import"
-PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
-DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
-BENCH_DSN = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
+BENCH_DSN = database_dsn(DB_NAME)
 EXPOSURE_TABLE = "incidents_exposure"
 
 DEFAULT_ROWS = 1_000_000
 LOOKUPS = 2_000
 LOOKUP_WARMUP = 20
-SEED = 20261118
 
 COPY_ROWS_PER_S_MIN = 100_000
 COPY_VS_ORM_MIN = 5.0
@@ -92,23 +104,9 @@ LOOKUP_P99_MS_MAX = 10.0
 
 # The demo's data categories (portal/demo.py); every row has "email" and up to three more.
 CATEGORY_SLUGS = ["email", "password-hash", "phone", "date-of-birth", "postal-address"]
-DOMAINS = ["example.com", "example.net", "example.org", "mail.example", "post.example"]
 FIRST_NAMES = ["alice", "bob", "chloe", "dmitri", "emeka", "fatima", "goran", "hana", "ivan"]
-PRIORITY_SHARE = 0.1
-REMEDY_ALPHABET = string.ascii_uppercase + string.digits
 
 INCIDENTS = {"orm": "bench-import-orm", "copy": "bench-import-copy"}
-
-# Inherited variables that would change what is measured; the bench sets its own.
-APP_ENV_PREFIXES = (
-    "DJANGO_",
-    "CANDOR_",
-    "DATABASE_",
-    "REDIS_",
-    "CELERY_",
-    "EMAIL_",
-    "EXPOSURE_",
-)
 
 
 @dataclass(frozen=True)
@@ -176,17 +174,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def say(line: str) -> None:
-    print(line, flush=True)
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
 def memory_mb(field_name: str) -> float:
     """VmRSS (now) or VmHWM (peak) of this process, in MB."""
     status = Path("/proc/self/status")
@@ -200,32 +187,14 @@ def memory_mb(field_name: str) -> float:
 # --- Parent: data, database, children ----------------------------------------------------
 
 
-def random_secret_key(length: int = 50) -> str:
-    """A fresh production-strength secret (DJANGO_SECRET_KEY and the like) for this run."""
-    alphabet = string.ascii_letters + string.digits + "!#%+-=_@^*"
-    return "".join(secrets.choice(alphabet) for _ in range(length))
-
-
-def app_env(secret_key: str, digest_key: str, media_root: Path) -> dict[str, str]:
+def import_env(media_root: Path) -> dict[str, str]:
     """The environment of a production deployment, pointed at the bench database."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(APP_ENV_PREFIXES)}
-    env.update(
+    return app_env(
+        DB_NAME,
         DJANGO_SETTINGS_MODULE="portal.settings",
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY=secret_key,
-        EXPOSURE_DIGEST_KEY=digest_key,
-        DATABASE_URL=DATABASE_URL,
         # Error reports (none expected) go to the run's temporary directory.
         DJANGO_MEDIA_ROOT=str(media_root),
-        DJANGO_LOG_LEVEL="WARNING",
-        PYTHONUNBUFFERED="1",
     )
-    return env
-
-
-def remedy_code(rng: random.Random) -> str:
-    parts = ("".join(rng.choices(REMEDY_ALPHABET, k=4)) for _ in range(2))
-    return "CM-" + "-".join(parts)
 
 
 def synthetic_rows(rows: int, rng: random.Random) -> Iterator[tuple[str, str, str, str]]:
@@ -259,26 +228,6 @@ def write_csv(path: Path, rows: int, rng: random.Random) -> Sample:
     return Sample(affected=affected, not_affected=not_affected)
 
 
-def admin_execute(*statements: sql.Composable | str, dsn: str = PG_ADMIN_DSN) -> None:
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        for statement in statements:
-            conn.execute(statement)
-
-
-def recreate_database() -> None:
-    name = sql.Identifier(DB_NAME)
-    admin_execute(
-        sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name),
-        sql.SQL("CREATE DATABASE {}").format(name),
-    )
-
-
-def drop_database() -> None:
-    admin_execute(
-        sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME))
-    )
-
-
 def empty_exposures() -> None:
     """Both imports start from an empty table, with no dirty pages left to write."""
     admin_execute(
@@ -286,56 +235,9 @@ def empty_exposures() -> None:
     )
 
 
-def manage(env: dict[str, str], *args: str) -> None:
-    """Run one manage.py command; show its output only when it fails."""
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        say(done.stdout + done.stderr)
-        raise RuntimeError(f"manage.py {' '.join(args)} exited with {done.returncode}")
-
-
-def run_child(env: dict[str, str], *args: str) -> dict[str, Any]:
-    """
-    Run this file as a child process; echo its lines and return its last one, a JSON object.
-
-    Its stderr is shown only when it fails.
-    """
-    command = [sys.executable, str(Path(__file__).resolve()), *args]
-    with tempfile.TemporaryFile("w+") as errors:
-        proc = subprocess.Popen(
-            command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=errors, text=True
-        )
-        last = ""
-        try:
-            assert proc.stdout is not None
-            for line in proc.stdout:
-                line = line.rstrip("\n")
-                if line.startswith("{"):
-                    last = line
-                else:
-                    say(f"  {line}")
-            returncode = proc.wait()
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-        if returncode != 0 or not last:
-            errors.seek(0)
-            say(errors.read()[-4000:])
-            raise RuntimeError(f"child {' '.join(args[:2])} exited with {returncode}")
-    return json.loads(last)
-
-
 def import_in_child(env: dict[str, str], method: str, csv_path: Path) -> ImportResult:
     empty_exposures()
-    data = run_child(env, "--child", "import", "--method", method, "--csv", str(csv_path))
+    data = run_child(SCRIPT, env, "--child", "import", "--method", method, "--csv", str(csv_path))
     result = ImportResult(**data)
     if result.created != result.rows or result.rejected:
         raise RuntimeError(
@@ -361,14 +263,6 @@ def describe_import(result: ImportResult) -> list[str]:
 
 
 # --- Children: run inside Django ---------------------------------------------------------
-
-
-def django_setup() -> None:
-    sys.path.insert(0, str(REPO))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    import django
-
-    django.setup()
 
 
 def child_setup() -> dict[str, Any]:
@@ -658,29 +552,15 @@ def summarise(
     }
 
 
-def write_results(summary: dict[str, Any]) -> None:
-    RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
-    partial = RESULTS_FILE.with_name(RESULTS_FILE.name + ".tmp")
-    partial.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
-    partial.replace(RESULTS_FILE)
-
-
 # --- Main --------------------------------------------------------------------------------
 
 
-def warn_if_busy() -> float:
-    """Other work on this machine takes CPU from both the import and PostgreSQL."""
-    load = os.getloadavg()[0]
-    if load > 0.5:
-        say(f"warning: load average {load:.1f} before the run: the figures will be low")
-    return round(load, 2)
-
-
 def run(rows: int) -> dict[str, Any]:
-    load = warn_if_busy()
+    # Other work on this machine takes CPU from both the import and PostgreSQL.
+    load = warn_if_busy("low")
     with tempfile.TemporaryDirectory(prefix="candor-bench-import-") as work_dir:
         work = Path(work_dir)
-        env = app_env(random_secret_key(), random_secret_key(), work / "media")
+        env = import_env(work / "media")
         csv_path = work / "affected-people.csv"
         started = time.perf_counter()
         sample = write_csv(csv_path, rows, random.Random(SEED))
@@ -691,11 +571,11 @@ def run(rows: int) -> dict[str, Any]:
         sample_path.write_text(json.dumps(asdict(sample)))
 
         say(f"database {DB_NAME}: recreating, migrating, loading the demo")
-        recreate_database()
+        recreate_database(DB_NAME)
         try:
             manage(env, "migrate", "--noinput")
             manage(env, "seed_demo")
-            run_child(env, "--child", "setup")
+            run_child(SCRIPT, env, "--child", "setup")
             imports: dict[str, ImportResult] = {}
             for method in ("orm", "copy"):
                 say(f"{method} import into {INCIDENTS[method]} (exposure table emptied first)")
@@ -704,10 +584,10 @@ def run(rows: int) -> dict[str, Any]:
                     say(line)
             say(f"/me/ lookups: {LOOKUPS:,} users, half of them on the list")
             lookups = LookupResult(
-                **run_child(env, "--child", "lookups", "--sample", str(sample_path))
+                **run_child(SCRIPT, env, "--child", "lookups", "--sample", str(sample_path))
             )
         finally:
-            drop_database()
+            drop_database(DB_NAME)
     say(f"plan of the exposure query:\n  {lookups.plan.replace(chr(10), chr(10) + '  ')}")
     say(
         f"lookups: p50 {lookups.p50_ms:.2f} ms  p99 {lookups.p99_ms:.2f} ms  "
@@ -716,26 +596,20 @@ def run(rows: int) -> dict[str, Any]:
     return summarise(rows, csv_mb, imports, lookups, load)
 
 
-def _exit_on_sigterm(signum: int, frame: object) -> None:
-    # Turned into SystemExit so the `finally` blocks still stop the child and drop the DB.
-    sys.exit(128 + signum)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.child:
         return child_main(args)
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    signal.signal(signal.SIGTERM, exit_on_sigterm)
     summary = run(args.rows)
-    write_results(summary)
-    say(
+    verdict = (
         f"COPY {summary['copy_rows_per_s']:,} rows/s (target >= {COPY_ROWS_PER_S_MIN:,}), "
         f"{summary['copy_vs_orm']:.2f}x bulk_create (target >= {COPY_VS_ORM_MIN:g}); "
         f"peak RSS {summary['peak_rss_mb']:.0f} MB (target <= {PEAK_RSS_MB_MAX:.0f}); "
         f"lookup p99 {summary['p99_ms']:.2f} ms (target <= {LOOKUP_P99_MS_MAX:g}); "
         f"meets targets: {summary['meets_targets']}"
     )
-    print(json.dumps(summary, ensure_ascii=False), flush=True)
+    finish(RESULTS_FILE, summary, verdict)
     return 0
 
 

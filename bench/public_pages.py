@@ -41,14 +41,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import http.client
-import json
 import os
 import re
-import secrets
 import shutil
 import signal
-import socket
-import string
 import subprocess
 import sys
 import tempfile
@@ -56,20 +52,28 @@ import threading
 import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import IO, Any
 
-import psycopg
 import redis
-from psycopg import sql
+from common import (
+    HOST,
+    REPO,
+    RESULTS_DIR,
+    app_env,
+    drop_database,
+    exit_on_sigterm,
+    finish,
+    flush_redis,
+    free_port,
+    manage,
+    percentile,
+    recreate_database,
+    say,
+)
 
-REPO = Path(__file__).resolve().parent.parent
-RESULTS_FILE = REPO / "bench" / "results" / "public_pages.json"
+RESULTS_FILE = RESULTS_DIR / "public_pages.json"
 
-HOST = "127.0.0.1"
 DB_NAME = "candor_bench"
-PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
-DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 REDIS_URL = "redis://127.0.0.1:6379/2"
 
 INCIDENT_PATH = "/incidents/2026-11-customer-data-breach/"
@@ -83,17 +87,6 @@ LOAD_THREADS = 2
 LOAD_CONNECTIONS = 16
 REQUEST_TIMEOUT_S = 5.0
 HEALTH_TIMEOUT_S = 30.0
-
-# Inherited variables that would change what is measured; the bench sets its own.
-APP_ENV_PREFIXES = (
-    "DJANGO_",
-    "CANDOR_",
-    "DATABASE_",
-    "REDIS_",
-    "CELERY_",
-    "EMAIL_",
-    "EXPOSURE_",
-)
 
 
 @dataclass(frozen=True)
@@ -126,61 +119,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def say(line: str) -> None:
-    print(line, flush=True)
-
-
-def random_secret_key(length: int = 50) -> str:
-    """A fresh production-strength secret (DJANGO_SECRET_KEY and the like) for this run."""
-    alphabet = string.ascii_letters + string.digits + "!#%+-=_@^*"
-    return "".join(secrets.choice(alphabet) for _ in range(length))
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def app_env(secret_key: str, digest_key: str) -> dict[str, str]:
-    """The environment of a production deployment, pointed at the bench database."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(APP_ENV_PREFIXES)}
-    env.update(
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY=secret_key,
-        EXPOSURE_DIGEST_KEY=digest_key,
-        DATABASE_URL=DATABASE_URL,
-        REDIS_URL=REDIS_URL,
-        DJANGO_STATIC_MANIFEST="true",
-        DJANGO_SECURE_SSL_REDIRECT="false",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DJANGO_LOG_LEVEL="WARNING",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-def recreate_database() -> None:
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
-        name = sql.Identifier(DB_NAME)
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
-
-
-def drop_database() -> None:
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
-        name = sql.Identifier(DB_NAME)
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-
-
-def flush_cache() -> None:
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.flushdb()
-    finally:
-        client.close()
-
-
 def count_cached_pages() -> int:
     """How many whole-page entries the shared cache holds (keys from caching.py)."""
     client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
@@ -190,19 +128,15 @@ def count_cached_pages() -> int:
         client.close()
 
 
-def manage(env: dict[str, str], *args: str) -> None:
-    """Run one manage.py command; show its output only when it fails."""
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+def public_env() -> dict[str, str]:
+    """The environment of a production deployment, pointed at the bench database."""
+    return app_env(
+        DB_NAME,
+        REDIS_URL=REDIS_URL,
+        DJANGO_STATIC_MANIFEST="true",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
     )
-    if done.returncode != 0:
-        say(done.stdout + done.stderr)
-        raise RuntimeError(f"manage.py {' '.join(args)} exited with {done.returncode}")
 
 
 # --- The server --------------------------------------------------------------------------
@@ -389,13 +323,6 @@ def _client_loop(port: int, path: str, deadline: float, tally: _ClientTally) -> 
         conn.close()
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
 def run_python_load(port: int, path: str, seconds: int) -> LoadResult:
     """Fallback: LOAD_CONNECTIONS threads for `seconds`, each on its own connection."""
     deadline = time.monotonic() + seconds
@@ -464,13 +391,6 @@ def summarise(results: dict[str, LoadResult], seconds: int, workers: int) -> dic
     return summary
 
 
-def write_results(summary: dict[str, Any]) -> None:
-    RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
-    partial = RESULTS_FILE.with_name(RESULTS_FILE.name + ".tmp")
-    partial.write_text(json.dumps(summary, indent=2) + "\n")
-    partial.replace(RESULTS_FILE)
-
-
 # --- Main --------------------------------------------------------------------------------
 
 
@@ -499,11 +419,11 @@ def measure(port: int, seconds: int) -> dict[str, LoadResult]:
 
 def run(seconds: int) -> dict[str, Any]:
     workers = os.cpu_count() or 1
-    env = app_env(random_secret_key(), random_secret_key())
+    env = public_env()
     say(f"database {DB_NAME}: recreating, migrating, loading the demo")
-    recreate_database()
+    recreate_database(DB_NAME)
     try:
-        flush_cache()
+        flush_redis(REDIS_URL)
         manage(env, "migrate", "--noinput")
         manage(env, "seed_demo")
         manage(env, "collectstatic", "--noinput")
@@ -522,27 +442,21 @@ def run(seconds: int) -> dict[str, Any]:
                     say("gunicorn log (warnings and errors):")
                     say(server_log[-4000:])
     finally:
-        drop_database()
+        drop_database(DB_NAME)
     return summarise(results, seconds, workers)
-
-
-def _exit_on_sigterm(signum: int, frame: object) -> None:
-    # Turned into SystemExit so the `finally` blocks still stop gunicorn and drop the DB.
-    sys.exit(128 + signum)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    signal.signal(signal.SIGTERM, exit_on_sigterm)
     summary = run(args.seconds)
-    write_results(summary)
-    say(
+    verdict = (
         f"ratios to static: page {summary['ratio_page_static']:.2f}, "
         f"api {summary['ratio_api_static']:.2f} (target >= {RATIO_MIN}); "
         f"p99 target <= {P99_MAX_MS:.0f} ms; errors {summary['errors']}; "
         f"meets targets: {summary['meets_targets']}"
     )
-    print(json.dumps(summary), flush=True)
+    finish(RESULTS_FILE, summary, verdict)
     return 0
 
 

@@ -1,0 +1,691 @@
+"""
+Helpers shared by the benchmark scripts in bench/.
+
+Each script runs the app as production does (debug off, random keys) against a
+PostgreSQL database of its own, created for the run and dropped after it, and
+prints human-readable lines, then one JSON object as its last line, which it
+also writes to bench/results/. This module holds what they have in common:
+the child processes' environment, the databases and Redis, manage.py and the
+scripts' own child processes, the results; and, for bench/fanout.py and
+bench/fault_worker_kill.py, the SMTP sink, the Celery workers and the campaign
+they send.
+
+The scripts run as `.venv/bin/python bench/NAME.py`, so bench/ is on sys.path
+and they `import common`. The SMTP sink runs this file as its own process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import json
+import os
+import random
+import re
+import resource
+import secrets
+import signal
+import socket
+import string
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import psycopg
+import redis
+from psycopg import sql
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS_DIR = REPO / "bench" / "results"
+
+HOST = "127.0.0.1"
+PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+# Inherited variables that would change what is measured; the bench sets its own.
+APP_ENV_PREFIXES = (
+    "DJANGO_",
+    "CANDOR_",
+    "DATABASE_",
+    "REDIS_",
+    "CELERY_",
+    "EMAIL_",
+    "EXPOSURE_",
+)
+
+# The synthetic affected-people CSVs.
+SEED = 20261118
+DOMAINS = ["example.com", "example.net", "example.org", "mail.example", "post.example"]
+PRIORITY_SHARE = 0.1
+REMEDY_ALPHABET = string.ascii_uppercase + string.digits
+
+
+# --- Output and results ------------------------------------------------------------------
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
+
+
+def write_results(path: Path, summary: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".tmp")
+    partial.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    partial.replace(path)
+
+
+def finish(path: Path, summary: dict[str, Any], verdict: str) -> None:
+    """Write the results file, then print the verdict and, last, the summary as one line."""
+    write_results(path, summary)
+    say(verdict)
+    print(json.dumps(summary, ensure_ascii=False), flush=True)
+
+
+def exit_on_sigterm(signum: int, frame: object) -> None:
+    # Turned into SystemExit so the `finally` blocks still stop the children and drop the DB.
+    sys.exit(128 + signum)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def load_average() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def warn_if_busy(effect: str) -> float:
+    """Other work on this machine takes CPU from what is measured; `effect` says how."""
+    load = os.getloadavg()[0]
+    if load > 0.5:
+        say(f"warning: load average {load:.1f} before the run: the figures will be {effect}")
+    return round(load, 2)
+
+
+def process_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+# --- The app's environment ---------------------------------------------------------------
+
+
+def random_secret_key(length: int = 50) -> str:
+    """A fresh production-strength secret (DJANGO_SECRET_KEY and the like) for this run."""
+    alphabet = string.ascii_letters + string.digits + "!#%+-=_@^*"
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def clean_env() -> dict[str, str]:
+    """This process's environment without the variables that configure the app."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(APP_ENV_PREFIXES)}
+
+
+def app_env(db_name: str, **settings: str) -> dict[str, str]:
+    """
+    The environment of a production deployment, pointed at the bench database: debug
+    off, fresh random keys, and `settings` (more variables) on top.
+    """
+    env = clean_env()
+    env.update(
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=random_secret_key(),
+        EXPOSURE_DIGEST_KEY=random_secret_key(),
+        DATABASE_URL=database_url(db_name),
+        DJANGO_LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(settings)
+    return env
+
+
+def django_setup() -> None:
+    """For a child process that runs inside Django."""
+    sys.path.insert(0, str(REPO))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import django
+
+    django.setup()
+
+
+# --- PostgreSQL and Redis ----------------------------------------------------------------
+
+
+def database_url(name: str) -> str:
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def database_dsn(name: str) -> str:
+    return f"postgresql://postgres@127.0.0.1:5432/{name}"
+
+
+def admin_execute(*statements: sql.Composable | str, dsn: str = PG_ADMIN_DSN) -> None:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def recreate_database(name: str) -> None:
+    identifier = sql.Identifier(name)
+    admin_execute(
+        sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(identifier),
+        sql.SQL("CREATE DATABASE {}").format(identifier),
+    )
+
+
+def drop_database(name: str) -> None:
+    admin_execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def flush_redis(*urls: str) -> None:
+    for url in urls:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2)
+        try:
+            client.flushdb()
+        finally:
+            client.close()
+
+
+# --- Child processes ---------------------------------------------------------------------
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    """Run one manage.py command; show its output only when it fails."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        say(done.stdout + done.stderr)
+        raise RuntimeError(f"manage.py {' '.join(args)} exited with {done.returncode}")
+
+
+def run_child(script: Path, env: dict[str, str], *args: str) -> dict[str, Any]:
+    """
+    Run a bench script as a child process; echo its lines and return its last one, a JSON
+    object. Its stderr is shown only when it fails.
+    """
+    command = [sys.executable, str(script), *args]
+    with tempfile.TemporaryFile("w+") as errors:
+        proc = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=errors, text=True
+        )
+        last = ""
+        try:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                line = line.rstrip("\n")
+                if line.startswith("{"):
+                    last = line
+                else:
+                    say(f"  {line}")
+            returncode = proc.wait()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        if returncode != 0 or not last:
+            errors.seek(0)
+            say(errors.read()[-4000:])
+            raise RuntimeError(f"child {' '.join(args[:2])} exited with {returncode}")
+    return json.loads(last)
+
+
+# --- Synthetic data ----------------------------------------------------------------------
+
+
+def remedy_code(rng: random.Random) -> str:
+    parts = ("".join(rng.choices(REMEDY_ALPHABET, k=4)) for _ in range(2))
+    return "CM-" + "-".join(parts)
+
+
+# --- The campaign of bench/fanout.py and bench/fault_worker_kill.py ----------------------
+
+BROKER_URL = "redis://127.0.0.1:6379/5"
+CACHE_URL = "redis://127.0.0.1:6379/6"
+SITE_URL = "https://status.example.com"
+
+# A run that stops making progress for this long has failed.
+STALL_S = 60.0
+POLL_S = 0.1
+
+INCIDENT_SLUG = "bench-fanout"
+CATEGORIES = [
+    ("email", "Email address", "Expect phishing: we will never ask for your password."),
+    ("password-hash", "Password (hashed)", "Set a new password, here and anywhere you reused it."),
+    ("phone", "Phone number", "Be wary of calls and texts that claim to be from us."),
+]
+
+# The campaign: plain text with every placeholder, a longer one for the priority tier.
+SUBJECT = "Important: {{ incident }}"
+BODY = (
+    "We are writing to tell you about {{ incident }}.\n\n"
+    "Your {{ categories }} was involved. Here is what we advise:\n\n"
+    "{{ advice }}\n\n"
+    "To read the full notice, type {{ site_url }} into your browser yourself. "
+    "We will never ask for your password by email, and this email has no links."
+)
+SUBJECT_PRIORITY = "We are sorry: {{ incident }}"
+BODY_PRIORITY = (
+    BODY + "\n\nBecause of what was involved, we are paying for two years of credit "
+    "monitoring. Your enrollment code is {{ remedy_code }}."
+)
+
+MESSAGE_ID_HEADER = re.compile(rb"^message-id:[ \t]*(<[^>\r\n]*>)", re.IGNORECASE | re.MULTILINE)
+
+
+def campaign_env(*, db_name: str, smtp_port: int, media_root: Path) -> dict[str, str]:
+    """The environment of a production deployment, pointed at the bench's database and sink."""
+    return app_env(
+        db_name,
+        DJANGO_SETTINGS_MODULE="portal.settings",
+        CELERY_BROKER_URL=BROKER_URL,
+        REDIS_URL=CACHE_URL,
+        EMAIL_URL=f"smtp://{HOST}:{smtp_port}",
+        CANDOR_SITE_URL=SITE_URL,
+        # The imported CSV is kept here; the fan-out reads the addresses from it.
+        DJANGO_MEDIA_ROOT=str(media_root),
+    )
+
+
+def write_recipients_csv(path: Path, rows: int, rng: random.Random) -> set[str]:
+    """The affected-people CSV, streamed to `path`; returns its (unique) addresses."""
+    addresses = set()
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["email", "categories", "tier", "remedy_code"])
+        for n in range(rows):
+            email = f"person.{n}@{DOMAINS[n % len(DOMAINS)]}"
+            addresses.add(email)
+            extra = rng.sample([slug for slug, _, _ in CATEGORIES[1:]], k=rng.randint(0, 2))
+            categories = ";".join(["email", *extra])
+            if rng.random() < PRIORITY_SHARE:
+                writer.writerow([email, categories, "priority", remedy_code(rng)])
+            else:
+                writer.writerow([email, categories, "standard", ""])
+    return addresses
+
+
+def child_campaign_setup(csv_path: Path) -> dict[str, Any]:
+    """A published incident, its affected people imported from the CSV, and a campaign."""
+    from django.core.files import File
+
+    from incidents.models import DataCategory, ImportBatch, Incident
+    from incidents.services import data_category_save, imports, incident_save
+    from notifications.models import Campaign
+
+    categories = [
+        data_category_save(category=DataCategory(slug=slug, name=name, advice=advice))
+        for slug, name, advice in CATEGORIES
+    ]
+    incident = incident_save(
+        incident=Incident(
+            slug=INCIDENT_SLUG,
+            title="Customer data breach",
+            summary="Someone copied customer records.",
+            what_happened="An attacker used a stolen credential.",
+            what_we_are_doing="We closed the access path.",
+            is_published=True,
+        ),
+        data_categories=categories,
+    )
+    started = time.perf_counter()
+    with csv_path.open("rb") as source:
+        total = imports.import_file_check(source)
+        batch = ImportBatch(incident=incident, original_name=csv_path.name, total_rows=total)
+        # Kept as the batch's file, as an upload is: the fan-out reads the addresses there.
+        batch.file.save(csv_path.name, File(source), save=False)
+    batch.save()
+    batch = imports.import_batch_run(batch=batch)
+    imported_s = time.perf_counter() - started
+    campaign = Campaign.objects.create(
+        incident=incident,
+        name="First notice",
+        subject=SUBJECT,
+        body=BODY,
+        subject_priority=SUBJECT_PRIORITY,
+        body_priority=BODY_PRIORITY,
+    )
+    return {
+        "campaign_id": campaign.pk,
+        "group": campaign.group,
+        "imported": batch.created_count,
+        "rejected": batch.rejected_count,
+        "import_s": round(imported_s, 2),
+    }
+
+
+def outbox_counts(db_name: str, group: str) -> dict[str, int]:
+    """The campaign's outbox rows by status."""
+    with psycopg.connect(database_dsn(db_name)) as conn:
+        rows = conn.execute(
+            'SELECT status, count(*) FROM notifications_notification WHERE "group" = %s '
+            "GROUP BY status",
+            [group],
+        ).fetchall()
+    return {status: count for status, count in rows}
+
+
+def wait_for_outbox_sent(db_name: str, group: str, expected: int, timeout: float = 60.0) -> None:
+    """Every row of the campaign marked sent (the last batch is marked after its last send)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        counts = outbox_counts(db_name, group)
+        if counts.get("sent", 0) == expected and sum(counts.values()) == expected:
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the outbox was not all sent after the mail arrived: {counts}")
+        time.sleep(0.2)
+
+
+# --- The SMTP sink (its own process: this file) ------------------------------------------
+
+
+class CountingHandler:
+    """aiosmtpd handler: keeps each message's Message-ID and recipients and when it arrived."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self._lock:
+            self.messages: list[tuple[str, str]] = []
+            self.message_ids: set[str] = set()
+            self.first = self.last = 0.0
+            self.cpu_at_reset = process_cpu_seconds()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        arrived = time.monotonic()
+        head = envelope.original_content.split(b"\r\n\r\n", 1)[0]
+        match = MESSAGE_ID_HEADER.search(head)
+        message_id = match[1].decode("ascii", "replace") if match else ""
+        recipients = ",".join(envelope.rcpt_tos)
+        with self._lock:
+            if not self.messages:
+                self.first = arrived
+            self.last = arrived
+            self.messages.append((message_id, recipients))
+            self.message_ids.add(message_id)
+        return "250 Message accepted for delivery"
+
+    def stats(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "count": len(self.messages),
+                "unique": len(self.message_ids),
+                "first": self.first,
+                "last": self.last,
+                "cpu": process_cpu_seconds() - self.cpu_at_reset,
+            }
+
+    def dump(self) -> list[tuple[str, str]]:
+        with self._lock:
+            return list(self.messages)
+
+
+def sink_main(port: int) -> int:
+    """The sink child: serves SMTP on `port`, answers one JSON line per command on stdin."""
+    import logging
+
+    from aiosmtpd.controller import Controller
+
+    # aiosmtpd logs every command at INFO; a hundred thousand messages would drown the run.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    handler = CountingHandler()
+    controller = Controller(handler, hostname=HOST, port=port)
+    controller.start()
+    print(json.dumps({"port": port}), flush=True)
+    try:
+        for line in sys.stdin:
+            command = line.strip()
+            if command == "stats":
+                answer: dict[str, Any] = handler.stats()
+            elif command == "messages":
+                answer = {"messages": handler.dump()}
+            elif command == "reset":
+                handler.reset()
+                answer = {"ok": True}
+            else:
+                break
+            print(json.dumps(answer), flush=True)
+    finally:
+        controller.stop()
+    return 0
+
+
+@dataclass(frozen=True)
+class SinkStats:
+    count: int
+    unique: int
+    first: float
+    last: float
+    cpu: float  # seconds of CPU the sink used since it was reset
+
+    @property
+    def duplicates(self) -> int:
+        return self.count - self.unique
+
+    @property
+    def seconds(self) -> float:
+        return self.last - self.first
+
+    @property
+    def rate(self) -> float:
+        """Messages per second from the first message to the last."""
+        return (self.count - 1) / self.seconds if self.count > 1 and self.seconds > 0 else 0.0
+
+
+class Sink:
+    """The SMTP sink child process, driven over its stdin and stdout."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self._proc = subprocess.Popen(
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--child",
+                "sink",
+                "--port",
+                str(self.port),
+            ],
+            cwd=REPO,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self._lock = threading.Lock()
+        try:
+            ready = self._read()
+            if ready.get("port") != self.port:
+                raise RuntimeError(f"the SMTP sink did not start: {ready}")
+        except BaseException:
+            self._proc.kill()
+            self._proc.wait()
+            raise
+
+    def _read(self) -> dict[str, Any]:
+        assert self._proc.stdout is not None
+        line = self._proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the SMTP sink exited with {self._proc.wait()}")
+        return json.loads(line)
+
+    def _ask(self, command: str) -> dict[str, Any]:
+        assert self._proc.stdin is not None
+        with self._lock:
+            self._proc.stdin.write(command + "\n")
+            self._proc.stdin.flush()
+            return self._read()
+
+    def stats(self) -> SinkStats:
+        return SinkStats(**self._ask("stats"))
+
+    def messages(self) -> list[tuple[str, str]]:
+        """Every message so far as (Message-ID, recipients), oldest first."""
+        return [(mid, rcpt) for mid, rcpt in self._ask("messages")["messages"]]
+
+    def reset(self) -> None:
+        self._ask("reset")
+
+    def stop(self) -> None:
+        if self._proc.poll() is None:
+            with contextlib.suppress(OSError):
+                assert self._proc.stdin is not None
+                self._proc.stdin.write("quit\n")
+                self._proc.stdin.close()
+            try:
+                self._proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+
+    def __enter__(self) -> Sink:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def wait_for_messages(
+    sink: Sink,
+    expected: int,
+    *,
+    alive: Callable[[], None] = lambda: None,
+    progress: bool = True,
+    poll: float = POLL_S,
+) -> SinkStats:
+    """
+    Wait until `expected` distinct messages arrived; `alive` raises if a worker died.
+    Fails when nothing arrives for STALL_S seconds.
+    """
+    last_count, last_change, reported = -1, time.monotonic(), 0
+    while True:
+        stats = sink.stats()
+        if stats.unique >= expected:
+            return stats
+        now = time.monotonic()
+        if stats.count != last_count:
+            last_count, last_change = stats.count, now
+        elif now - last_change > STALL_S:
+            raise RuntimeError(
+                f"no mail for {STALL_S:.0f} s: {stats.unique:,} of {expected:,} arrived"
+            )
+        if progress and stats.unique * 10 // expected > reported:
+            reported = stats.unique * 10 // expected
+            say(f"  {stats.unique:,}/{expected:,} at the sink, {stats.rate:,.0f} emails/s so far")
+        alive()
+        time.sleep(poll)
+
+
+# --- Celery workers ----------------------------------------------------------------------
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """CPU time of the live processes of a process group (a worker and its pool), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid:  # pgrp; utime and stime follow at 11 and 12
+                total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+class Workers:
+    """Celery worker processes, each in its own process group so a kill takes its children."""
+
+    def __init__(self, env: dict[str, str], count: int, pool: str, log: IO[str], name: str):
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self.log = log
+        for n in range(count):
+            command = [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--pool",
+                pool,
+                "--concurrency",
+                "1",
+                "--hostname",
+                f"{name}{n}-{secrets.token_hex(3)}@%h",
+                "--loglevel",
+                "WARNING",
+                # Start-up chatter with other workers: none here, and it would only add noise.
+                "--without-mingle",
+                "--without-gossip",
+            ]
+            self.procs.append(
+                subprocess.Popen(
+                    command, cwd=REPO, env=env, stdout=log, stderr=log, start_new_session=True
+                )
+            )
+
+    def cpu_seconds(self) -> float:
+        return sum(group_cpu_seconds(proc.pid) for proc in self.procs)
+
+    def check_alive(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is not None:
+                raise RuntimeError(f"a worker exited with {proc.returncode}: {self.log_tail()}")
+
+    def log_tail(self) -> str:
+        self.log.flush()
+        return Path(self.log.name).read_text(errors="replace")[-3000:]
+
+    def kill(self) -> None:
+        """kill -9, as when the machine or the OOM killer takes the worker."""
+        for proc in self.procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+    def stop(self) -> None:
+        """Warm shutdown (SIGTERM: the current task finishes), then SIGKILL."""
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+if __name__ == "__main__":
+    # Sink starts this file as the SMTP sink's process.
+    _parser = argparse.ArgumentParser(description="The SMTP sink of the bench scripts.")
+    _parser.add_argument("--child", choices=["sink"], required=True)
+    _parser.add_argument("--port", type=int, required=True)
+    sys.exit(sink_main(_parser.parse_args().port))
