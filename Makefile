@@ -7,7 +7,7 @@ PORT ?= 8000
 # The embedded demo: debug on, SQLite under var/, tasks in-process, email on the console.
 RUN_ENV := DJANGO_DEBUG=true
 
-.PHONY: run test lint format bench worker beat install install-dev migrate demo clean
+.PHONY: run test lint format bench worker beat install install-dev migrate demo demo-reset clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ migrate: install var
 
 demo: migrate
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo
+
+# Start the demo afresh (e.g. after Alice has set a new password).
+demo-reset:
+	rm -rf var/candor.sqlite3 var/media
+	$(MAKE) demo
 
 run: demo
 	@echo "Serving Candor at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
