@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.selectors import user_verified_emails
 from incidents.models import Incident, Tier
 from incidents.selectors import exposure_tier_for_emails
-from notifications.services import notification_enqueue
+from notifications.services import notification_enqueue_template
 
 from .models import CannedResponse, Category, Message, Priority, Ticket, TicketStatus
 
@@ -215,17 +214,14 @@ def canned_response_render(*, canned: CannedResponse, ticket: Ticket) -> str:
 def _email(ticket: Ticket, template: str, *, key: str, **context) -> None:
     context |= {
         "ticket": ticket,
-        "site_url": settings.SITE_URL.rstrip("/"),
-        "company_name": settings.COMPANY_NAME,
         "hours": first_response_hours(ticket.priority),
         "private_path": ticket_private_path(context["token"]) if context.get("token") else "",
     }
-    subject = render_to_string(f"support/email/{template}_subject.txt", context).strip()
-    notification_enqueue(
+    notification_enqueue_template(
+        template=f"support/email/{template}",
+        context=context,
+        html=True,
         dedupe_key=key,
         kind=f"support-{template}",
         to_email=ticket.requester_email,
-        subject=subject,
-        body_text=render_to_string(f"support/email/{template}.txt", context),
-        body_html=render_to_string(f"support/email/{template}.html", context),
     )

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from ..models import Notification
@@ -70,6 +71,31 @@ def notification_enqueue(
 
         transaction.on_commit(notifications_kick)
     return notification
+
+
+def notification_enqueue_template(
+    *,
+    template: str,
+    context: dict,
+    html: bool = False,
+    **fields,
+) -> Notification:
+    """
+    `notification_enqueue` with the subject and bodies rendered from templates:
+    `<template>_subject.txt`, `<template>.txt` and, with `html`, `<template>.html`.
+    Every template gets the site's address and the company's name.
+    """
+    context = {
+        "site_url": settings.SITE_URL.rstrip("/"),
+        "company_name": settings.COMPANY_NAME,
+        **context,
+    }
+    return notification_enqueue(
+        subject=" ".join(render_to_string(f"{template}_subject.txt", context).split()),
+        body_text=render_to_string(f"{template}.txt", context),
+        body_html=render_to_string(f"{template}.html", context) if html else "",
+        **fields,
+    )
 
 
 def notifications_enqueue_many(notifications: list[Notification]) -> int:

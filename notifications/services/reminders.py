@@ -2,11 +2,10 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.template.loader import render_to_string
 
 from incidents.selectors import incidents_gone_quiet
 
-from . import notification_enqueue
+from . import notification_enqueue_template
 
 COMMS_GROUP = "Comms team"
 
@@ -33,16 +32,14 @@ def quiet_reminders_send() -> int:
             "last": last,
             "admin_url": settings.SITE_URL.rstrip("/") + "/admin/incidents/update/add/",
         }
-        subject = render_to_string("notifications/email/quiet_subject.txt", context).strip()
-        body = render_to_string("notifications/email/quiet.txt", context)
         period = last.pk if last else "none"
         for email in recipients:
-            notification_enqueue(
+            notification_enqueue_template(
+                template="notifications/email/quiet",
+                context=context,
                 dedupe_key=f"quiet:{incident.pk}:{period}:{email}",
                 kind="quiet-reminder",
                 to_email=email,
-                subject=subject,
-                body_text=body,
             )
             sent += 1
     return sent

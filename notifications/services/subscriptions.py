@@ -23,7 +23,7 @@ from incidents.markdown import render_markdown
 from incidents.models import Incident, Update
 
 from ..models import Notification, Subscription, UpdateAnnouncement
-from . import notification_enqueue, notifications_enqueue_many
+from . import notification_enqueue_template, notifications_enqueue_many
 
 SALT = "candor.subscriptions"
 CONFIRM_MAX_AGE = dt.timedelta(days=7)
@@ -170,12 +170,11 @@ def _update_email(update: Update, subscription: Subscription) -> Notification:
 
 
 def _send(key: str, template: str, email: str, context: dict) -> None:
-    context |= {"site_url": settings.SITE_URL.rstrip("/"), "company_name": settings.COMPANY_NAME}
-    notification_enqueue(
+    notification_enqueue_template(
+        template=f"notifications/email/{template}",
+        context=context,
         dedupe_key=key,
         kind=template,
         to_email=email,
-        subject=render_to_string(f"notifications/email/{template}_subject.txt", context).strip(),
-        body_text=render_to_string(f"notifications/email/{template}.txt", context),
         headers={"List-Unsubscribe": f"<{context['unsubscribe_url']}>"},
     )
