@@ -281,6 +281,7 @@ ACCOUNT_RATE_LIMITS = {
 # remembered in the shared cache, so a replay to another web process is refused too.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_FORMS = {"add_webauthn": "accounts.forms.AddPasskeyForm"}
 MFA_TOTP_TOLERANCE = 0
 MFA_TOTP_ISSUER = COMPANY_NAME
 MFA_RECOVERY_CODE_COUNT = 10

@@ -1,0 +1,16 @@
+from allauth.mfa.webauthn.forms import AddWebAuthnForm
+from django.utils.translation import gettext_lazy as _
+
+
+class AddPasskeyForm(AddWebAuthnForm):
+    """
+    Adding a key makes a passkey by default: stored on the device, so it can
+    sign in on its own. allauth leaves this unticked, and a key added that way
+    then fails "Sign in with a passkey" without a word.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "passwordless" in self.fields:
+            self.fields["passwordless"].initial = True
+            self.fields["passwordless"].label = _("Use it to sign in without a password (passkey)")
