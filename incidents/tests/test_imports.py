@@ -185,7 +185,10 @@ def test_an_internationalised_domain_is_accepted(incident, phone):
     assert Exposure.objects.filter(email_digest=email_digest("zoe@exämple.com")).exists()
 
 
-@pytest.mark.parametrize("address", ["a@b", "a..b@example.com", "a b@example.com", "@example.com"])
+@pytest.mark.parametrize(
+    "address",
+    ["a@b", "a..b@example.com", "a b@example.com", "@example.com", "a@example.123", "a@x.c0m"],
+)
 def test_malformed_addresses_are_rejected(incident, phone, address):
     batch = run(incident, csv_file([address, "phone", "standard", ""]))
 
