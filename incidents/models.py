@@ -251,7 +251,17 @@ class Exposure(models.Model):
     and looked up. Categories are ids of the incident's data categories.
     """
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="exposures")
+    # No database foreign key: PostgreSQL would check it once per row, a fifth of a
+    # million-row import. Imports lock the incident row instead, so it cannot vanish
+    # mid-import, and Django still deletes an incident's exposures with it. The unique
+    # index below leads with incident_id, so no separate index is needed either.
+    incident = models.ForeignKey(
+        Incident,
+        on_delete=models.CASCADE,
+        related_name="exposures",
+        db_constraint=False,
+        db_index=False,
+    )
     # HMAC-SHA256 of the normalised email: 32 bytes, compared and indexed as bytes.
     email_digest = models.BinaryField(max_length=32)
     category_ids = models.JSONField(default=list)

@@ -348,7 +348,8 @@ def _merge_copy(incident_id: int, rows: Iterable[GoodRow], tick) -> tuple[int, i
             tick()
         with transaction.atomic():
             # One import of an incident merges at a time (the others wait here), so the
-            # insert below cannot race another import's insert of the same address.
+            # insert below cannot race another import's insert of the same address; and
+            # the incident cannot be deleted meanwhile (exposures have no database FK).
             cursor.execute(
                 f"SELECT id FROM {Incident._meta.db_table} WHERE id = %s FOR UPDATE",  # noqa: S608
                 [incident_id],

@@ -193,3 +193,11 @@ def test_malformed_addresses_are_rejected(incident, phone, address):
     batch = run(incident, csv_file([address, "phone", "standard", ""]))
 
     assert (batch.created_count, batch.rejected_count) == (0, 1)
+
+
+def test_deleting_an_incident_deletes_its_exposures(incident, phone):
+    run(incident, csv_file(["alice@example.com", "phone", "standard", ""]))
+
+    incident.delete()
+
+    assert not Exposure.objects.exists()
