@@ -1,33 +1,22 @@
+"""Incidents, their timeline, FAQs and data categories: the comms team's daily work."""
+
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
-from django.http import FileResponse, Http404, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.urls import path, reverse
+from django.core.exceptions import ValidationError
+from django.http import StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
-from .caching import public_pages_invalidate
-from .digest import email_digest
-from .exports import affected_csv_rows
-from .models import (
-    FAQ,
-    DataCategory,
-    Exposure,
-    ImportBatch,
-    Incident,
-    Obligation,
-    Regime,
-    Update,
-)
-from .selectors import obligation_clock
-from .services import clocks, imports
+from .. import services
+from ..caching import public_pages_invalidate
+from ..exports import affected_csv_rows
+from ..models import FAQ, DataCategory, Incident, Obligation, Update
+from ..services import clocks
+from .clocks import ObligationInline
 
 
 class PublicContentAdmin(SimpleHistoryAdmin):
@@ -85,25 +74,6 @@ def update_state(update) -> str:
     if not update.is_public():
         return _("Scheduled")
     return _("Public, edited") if update.was_edited else _("Public")
-
-
-def clock_display(obligation):
-    """Time left or overdue, in words and colour."""
-    clock = obligation_clock(obligation)
-    return format_html('<span class="clock clock--{}">{}</span>', clock.state, clock.text)
-
-
-class ObligationInline(admin.TabularInline):
-    model = Obligation
-    extra = 0
-    fields = ["regime", "clock_started_at", "due_at", "time_left", "filed_at", "reference"]
-    readonly_fields = ["due_at", "time_left"]
-    autocomplete_fields = ["regime"]
-    verbose_name_plural = _("Regulatory deadlines (UTC)")
-
-    @admin.display(description=_("time left"))
-    def time_left(self, obj):
-        return clock_display(obj) if obj.pk else "-"
 
 
 @admin.register(Incident)
@@ -295,192 +265,3 @@ class FAQAdmin(PublicContentAdmin):
 
     def save_model(self, request, obj, form, change):
         services.faq_save(faq=obj)
-
-
-class ImportBatchForm(forms.ModelForm):
-    class Meta:
-        model = ImportBatch
-        fields = ["incident", "file"]
-        help_texts = {
-            "file": _(
-                "A CSV, UTF-8, with the header email,categories,tier,remedy_code. Categories are "
-                "the incident's data category slugs separated by “;”; tier is standard or "
-                "priority; remedy_code may be empty."
-            )
-        }
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload:
-            raise ValidationError(_("Choose a CSV file to import."))
-        self.total_rows = imports.import_file_check(
-            upload, max_bytes=settings.EXPOSURE_IMPORT_MAX_BYTES
-        )
-        return upload
-
-
-@admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
-    """Upload the affected list; the import runs in the background and shows its progress."""
-
-    form = ImportBatchForm
-    change_form_template = "admin/incidents/importbatch/change_form.html"
-    list_display = [
-        "original_name", "incident", "state", "progress", "created_count", "updated_count",
-        "unchanged_count", "rejected_count", "created_by", "created_at",
-    ]  # fmt: skip
-    list_filter = ["state", "incident"]
-    list_select_related = ["incident", "created_by"]
-    search_fields = ["original_name", "incident__title"]
-    date_hierarchy = "created_at"
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return []
-        return [f.name for f in ImportBatch._meta.fields if f.name != "id"]
-
-    def get_fields(self, request, obj=None):
-        return ["incident", "file"] if obj is None else ["incident", "original_name", "created_by"]
-
-    def has_change_permission(self, request, obj=None):
-        # An import is a record of what happened; only its progress changes.
-        return obj is None and super().has_change_permission(request, obj)
-
-    @admin.display(description=_("progress"))
-    def progress(self, obj):
-        return f"{obj.percent_done}%"
-
-    def save_model(self, request, obj, form, change):
-        batch = imports.import_batch_create(
-            incident=form.cleaned_data["incident"],
-            upload=form.cleaned_data["file"],
-            created_by=request.user,
-            total_rows=form.total_rows,
-        )
-        obj.pk = batch.pk
-
-    def get_urls(self):
-        urls = [
-            path(
-                "<int:batch_id>/progress/",
-                self.admin_site.admin_view(self.progress_view),
-                name="incidents_importbatch_progress",
-            ),
-            path(
-                "<int:batch_id>/errors.csv",
-                self.admin_site.admin_view(self.error_report_view),
-                name="incidents_importbatch_errors",
-            ),
-        ]
-        return urls + super().get_urls()
-
-    def progress_view(self, request, batch_id):
-        batch = get_object_or_404(ImportBatch, pk=batch_id)
-        if not self.has_view_permission(request, batch):
-            raise PermissionDenied
-        return render(request, "admin/incidents/importbatch/_progress.html", {"batch": batch})
-
-    def error_report_view(self, request, batch_id):
-        batch = get_object_or_404(ImportBatch, pk=batch_id)
-        if not self.has_view_permission(request, batch) or not batch.error_report:
-            raise Http404
-        return FileResponse(
-            batch.error_report.open("rb"),
-            as_attachment=True,
-            filename=f"rejected-rows-{batch.pk}.csv",
-            content_type="text/csv",
-        )
-
-
-@admin.register(Exposure)
-class ExposureAdmin(admin.ModelAdmin):
-    """Read-only: exposures come from imports. Search takes a full email address."""
-
-    list_display = ["incident", "tier", "category_names", "has_remedy_code", "updated_at"]
-    list_filter = ["incident", "tier"]
-    search_fields = ["remedy_code"]
-    search_help_text = _("Type a full email address (any case) to find that person's exposures.")
-    show_full_result_count = False
-
-    def get_search_results(self, request, queryset, search_term):
-        if "@" in search_term:
-            return queryset.filter(email_digest=email_digest(search_term)), False
-        return super().get_search_results(request, queryset, search_term)
-
-    @admin.display(description=_("data categories"))
-    def category_names(self, obj):
-        names = dict(DataCategory.objects.values_list("id", "name"))
-        return ", ".join(names.get(i, "?") for i in obj.category_ids)
-
-    @admin.display(description=_("remedy code"), boolean=True)
-    def has_remedy_code(self, obj):
-        return bool(obj.remedy_code)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Regime)
-class RegimeAdmin(admin.ModelAdmin):
-    list_display = ["name", "authority", "starts", "hours", "business_days", "calendar_months"]
-    search_fields = ["name", "authority"]
-
-
-class OpenFilter(admin.SimpleListFilter):
-    title = _("filed")
-    parameter_name = "open"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Open")), ("no", _("Filed"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(filed_at__isnull=True)
-        if self.value() == "no":
-            return queryset.filter(filed_at__isnull=False)
-        return queryset
-
-
-@admin.register(Obligation)
-class ObligationAdmin(admin.ModelAdmin):
-    """Every regulatory deadline across incidents: open ones, soonest first."""
-
-    list_display = ["regime", "incident", "authority", "due_at", "time_left", "filed_by",
-                    "reference"]  # fmt: skip
-    list_filter = [OpenFilter, "regime", "incident"]
-    list_select_related = ["regime", "incident", "filed_by"]
-    search_fields = ["regime__name", "incident__title", "reference"]
-    autocomplete_fields = ["incident", "regime"]
-    fields = ["incident", "regime", "clock_started_at", "due_at", "filed_at", "filed_by",
-              "reference"]  # fmt: skip
-    readonly_fields = ["due_at", "filed_by"]
-    actions = ["file_now"]
-
-    def get_queryset(self, request):
-        # Open deadlines first, the soonest on top; a clock not started comes after.
-        return (
-            super()
-            .get_queryset(request)
-            .order_by(F("filed_at").desc(nulls_first=True), F("due_at").asc(nulls_last=True))
-        )
-
-    @admin.display(description=_("authority"))
-    def authority(self, obj):
-        return obj.regime.authority
-
-    @admin.display(description=_("time left"), ordering="due_at")
-    def time_left(self, obj):
-        return clock_display(obj)
-
-    def save_model(self, request, obj, form, change):
-        if obj.filed_at and not obj.filed_by_id:
-            obj.filed_by = request.user
-        clocks.obligation_save(obligation=obj)
-
-    @admin.action(description=_("Mark filed now"))
-    def file_now(self, request, queryset):
-        count = clocks.obligations_file(obligations=queryset, user=request.user)
-        self.message_user(request, _("%d deadlines marked filed.") % count)

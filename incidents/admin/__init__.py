@@ -1,0 +1,2 @@
+# Importing the modules registers their ModelAdmins.
+from . import clocks, content, imports  # noqa: F401
