@@ -1,12 +1,9 @@
-import logging
-
 from celery import shared_task
-from kombu.exceptions import OperationalError
+
+from portal.celery import delay_or_defer
 
 from .models import ImportBatch
 from .services import imports
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
@@ -26,8 +23,4 @@ def import_batches_sweep() -> None:
 
 def import_batch_enqueue(batch_id: int) -> None:
     """Queue an import; if the broker is down, the sweep queues it later."""
-    try:
-        import_batch_run.delay(batch_id)
-    except OperationalError:
-        # The batch is saved; a broker outage must not turn the upload into an error.
-        logger.warning("Could not queue import %s; the sweep will retry", batch_id, exc_info=True)
+    delay_or_defer(import_batch_run, batch_id)

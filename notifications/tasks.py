@@ -1,12 +1,9 @@
-import logging
-
 from celery import shared_task
 from django.utils import timezone
-from kombu.exceptions import OperationalError
+
+from portal.celery import delay_or_defer
 
 from . import services
-
-logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 100
 
@@ -55,10 +52,7 @@ def quiet_reminders() -> int:
 
 def notifications_kick() -> None:
     """Ask a worker to send. A broker outage delays mail (the sweep retries), never loses it."""
-    try:
-        notifications_send.delay()
-    except OperationalError:
-        logger.warning("Broker unreachable: outbox mail waits for the sweep", exc_info=True)
+    delay_or_defer(notifications_send)
 
 
 @shared_task(acks_late=True)
@@ -73,7 +67,4 @@ def campaign_fanout(campaign_id: int) -> int:
 
 def campaign_fanout_enqueue(campaign_id: int) -> None:
     """Queue a fan-out; if the broker is down, the sweep queues it later."""
-    try:
-        campaign_fanout.delay(campaign_id)
-    except OperationalError:
-        logger.warning("Broker unreachable: campaign %s waits for the sweep", campaign_id)
+    delay_or_defer(campaign_fanout, campaign_id)
