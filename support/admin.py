@@ -102,7 +102,6 @@ def _breakable(email):
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
     form = TicketAdminForm
-    change_form_template = "admin/support/ticket/change_form.html"
     # What triage needs first comes first: on a narrow screen the last columns scroll away.
     list_display = ["reference", "subject", "priority_label", "sla_due", "status",
                     "assignee_address", "requester_address", "age"]  # fmt: skip
