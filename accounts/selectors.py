@@ -60,10 +60,17 @@ class Checklist:
         return int(100 * self.done_count / len(self.steps)) if self.steps else 100
 
 
-def security_checklist(*, user, session_key: str | None) -> Checklist:
-    """The steps to a safe account that apply to this person, each with its real state."""
-    emails = user_verified_emails(user=user)
-    report = exposure_report(emails=emails) if emails else []
+def security_checklist(
+    *,
+    user,
+    session_key: str | None,
+    exposures: tuple[list[str], list[PersonalIncident]] | None = None,
+) -> Checklist:
+    """
+    The steps to a safe account that apply to this person, each with its real state.
+    `exposures` is `user_exposure_report`'s answer when the caller already has it.
+    """
+    emails, report = exposures if exposures is not None else user_exposure_report(user=user)
     affected = [i for i in report if i.affected]
     reset_since = password_reset_required_since(emails=emails)
     changed_since = _password_changed_after_breach(

@@ -16,7 +16,7 @@ def me(request):
     if any(i.exposure.remedy_code for i in affected):
         services.remedy_code_revealed(user=request.user)
     checklist = selectors.security_checklist(
-        user=request.user, session_key=request.session.session_key
+        user=request.user, session_key=request.session.session_key, exposures=(emails, incidents)
     )
     context = {
         "verified_emails": emails,
