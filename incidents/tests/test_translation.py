@@ -1,0 +1,171 @@
+"""Incidents, updates and FAQs in the reader's language, or in the original with a note."""
+
+import datetime as dt
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from incidents import services
+from incidents.models import FAQ
+
+pytestmark = pytest.mark.django_db
+
+NOT_TRANSLATED = "Esta actualización aún no está traducida; se muestra en inglés."
+
+
+def spanish_page(incident):
+    with translation.override("es"):
+        return incident.get_absolute_url()
+
+
+@pytest.fixture
+def incident(make_incident):
+    """The incident of these tests (and of `make_update`), its notice translated."""
+    return make_incident(
+        title_es="Filtración de datos de clientes",
+        summary_es="Alguien copió registros de clientes.",
+        what_happened_es="Un atacante usó una credencial robada.",
+        what_we_are_doing_es="Cerramos la vía de acceso.",
+    )
+
+
+def test_a_spanish_reader_gets_the_incident_in_spanish(client, incident):
+    html = client.get(spanish_page(incident)).content.decode()
+
+    assert "Filtración de datos de clientes" in html
+    assert "Un atacante usó una credencial robada." in html
+    assert "An attacker used a stolen credential." not in html
+    assert "Algunas partes de este aviso aún no están traducidas" not in html
+
+
+def test_an_english_reader_gets_the_original(client, incident):
+    html = client.get(incident.get_absolute_url()).content.decode()
+
+    assert "Customer data breach" in html
+    assert "Filtración" not in html
+
+
+def test_an_untranslated_update_is_shown_in_english_with_a_note(client, incident, make_update):
+    make_update(body="We reset every password.")
+
+    html = client.get(spanish_page(incident)).content.decode()
+
+    assert NOT_TRANSLATED in html
+    assert '<div class="prose" lang="en"><p>We reset every password.</p>' in html
+
+
+def test_a_translated_update_is_shown_in_spanish_without_a_note(client, incident, make_update):
+    update = make_update(body="We reset every password.")
+    update.body_es = "Restablecimos todas las contraseñas."
+    services.update_save(update=update)
+
+    html = client.get(spanish_page(incident)).content.decode()
+
+    assert "Restablecimos todas las contraseñas." in html
+    assert "We reset every password." not in html
+    assert NOT_TRANSLATED not in html
+
+
+def test_an_untranslated_notice_says_so(client, make_incident):
+    untranslated = make_incident(slug="untranslated")
+
+    html = client.get(spanish_page(untranslated)).content.decode()
+
+    assert "Algunas partes de este aviso aún no están traducidas" in html
+    assert '<h1 lang="en">Customer data breach</h1>' in html
+
+
+def test_faqs_fall_back_to_english_with_a_note(client, incident):
+    services.faq_save(faq=FAQ(question="Was my card taken?", answer="No."))
+    services.faq_save(
+        faq=FAQ(
+            question="Is it over?",
+            answer="Not yet.",
+            question_es="¿Ha terminado?",
+            answer_es="Todavía no.",
+        )
+    )
+    with translation.override("es"):
+        url = reverse("incidents:faq-list")
+
+    html = client.get(url).content.decode()
+
+    assert "¿Ha terminado?" in html
+    assert '<summary lang="en">Was my card taken?</summary>' in html
+    assert html.count("Esta respuesta aún no está traducida") == 1
+
+
+def test_the_faq_search_finds_spanish_words(client, incident):
+    services.faq_save(
+        faq=FAQ(question="Is it over?", answer="Not yet.", answer_es="Todavía no ha terminado.")
+    )
+    with translation.override("es"):
+        url = reverse("incidents:faq-list")
+
+    html = client.get(url, {"q": "terminado"}).content.decode()
+
+    assert "Todavía no ha terminado." in html
+
+
+def test_the_spanish_feed_carries_the_translation(client, incident, make_update):
+    update = make_update(body="We reset every password.")
+    update.body_es = "Restablecimos todas las contraseñas."
+    services.update_save(update=update)
+    with translation.override("es"):
+        url = reverse("incidents:incident-feed", args=[incident.slug])
+
+    response = client.get(url)
+
+    feed = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    assert "Filtración de datos de clientes" in feed
+    assert "Restablecimos todas las contraseñas." in feed
+    assert 'xml:lang="es"' in feed
+
+
+def test_dates_are_written_in_the_readers_language(client, make_incident):
+    incident = make_incident(
+        slug="dated", disclosed_at=dt.datetime(2026, 1, 15, 9, 30, tzinfo=dt.UTC)
+    )
+
+    english = client.get(incident.get_absolute_url()).content.decode()
+    spanish = client.get(spanish_page(incident)).content.decode()
+
+    assert "15 Ene 2026, 09:30 UTC" in spanish
+    assert "15 Jan 2026, 09:30 UTC" in english
+
+
+def test_the_revision_history_shows_the_translation(client, incident, make_update):
+    update = make_update(body="About 120,000 people.")
+    update.body = "About 142,000 people."
+    update.body_es = "Unas 142.000 personas."
+    services.update_save(update=update)
+    with translation.override("es"):
+        url = reverse("incidents:update-history", args=[incident.slug, update.pk])
+
+    html = client.get(url).content.decode()
+
+    assert "Unas 142.000 personas." in html
+    assert "Esta versión no tiene traducción; se muestra en inglés." in html
+
+
+@pytest.mark.parametrize("name", ["support:ticket-new", "notifications:subscribe"])
+def test_forms_name_incidents_in_the_readers_language(client, incident, name):
+    with translation.override("es"):
+        url = reverse(name)
+
+    html = client.get(url).content.decode()
+
+    assert ">Filtración de datos de clientes</option>" in html
+
+
+def test_the_faq_list_names_the_incident_in_spanish(client, incident):
+    services.faq_save(faq=FAQ(incident=incident, question="Is it over?", answer="Not yet."))
+    with translation.override("es"):
+        url = reverse("incidents:faq-list")
+
+    html = client.get(url).content.decode()
+
+    assert "<h2><span>Filtración de datos de clientes</span></h2>" in html
