@@ -1,0 +1,132 @@
+"""
+Abuse limits, session idle timeout and redirects: what stops one attacker from
+flooding, locking out or phishing everyone else.
+"""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from .conftest import PASSWORD
+
+
+def subscribe_post(client, email, **extra):
+    return client.post(reverse("notifications:subscribe"), {"email": email}, **extra)
+
+
+@pytest.mark.django_db
+def test_a_session_ends_after_an_hour_without_activity(client, dora):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        client.force_login(dora)
+        assert client.get(reverse("accounts:me")).status_code == 200
+
+        clock.shift(dt.timedelta(minutes=61))
+        response = client.get(reverse("accounts:me"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.django_db
+def test_activity_keeps_a_session_alive(client, dora):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        client.force_login(dora)
+        for _ in range(3):  # 40 minutes between pages, two hours in all
+            clock.shift(dt.timedelta(minutes=40))
+            response = client.get(reverse("accounts:me"))
+            assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_session_cookie_does_not_outlive_the_browser(client, dora):
+    response = client.post(reverse("account_login"), {"login": dora.email, "password": PASSWORD})
+
+    assert response.status_code == 302
+    cookie = response.cookies["sessionid"]
+    assert not cookie["expires"] and not cookie["max-age"]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/", "//evil.example/", "/\\evil.example/", "javascript:alert(1)"],
+)
+def test_signing_in_never_sends_you_to_another_site(client, dora, target):
+    response = client.post(
+        f"{reverse('account_login')}?next={target}",
+        {"login": dora.email, "password": PASSWORD, "next": target},
+    )
+
+    assert response.status_code == 302
+    location = response["Location"]
+    assert location.startswith("/") and not location.startswith(("//", "/\\"))
+    assert "evil.example" not in location and "javascript" not in location
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("target", ["https://evil.example/admin/", "//evil.example/"])
+def test_the_admin_sign_in_never_sends_you_to_another_site(client, target):
+    response = client.get(reverse("admin-login"), {"next": target})
+
+    assert response.status_code == 302
+    assert "evil.example" not in response["Location"]
+
+
+@pytest.mark.django_db
+def test_repeated_password_failures_pause_that_account_even_for_the_right_password(client, dora):
+    url = reverse("account_login")
+    for _ in range(5):
+        client.post(url, {"login": dora.email, "password": "wrong-guess-" + "x" * 10})
+
+    response = client.post(url, {"login": dora.email, "password": PASSWORD})
+
+    assert response.status_code == 200  # the form again, with the reason
+    assert b"Too many failed login attempts" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_a_forged_x_forwarded_for_does_not_reset_the_count_without_a_proxy(client):
+    # With no proxy in front (the default), X-Forwarded-For is the client's own invention.
+    statuses = [
+        subscribe_post(
+            client, f"reader{i}@example.com", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}"
+        ).status_code
+        for i in range(7)
+    ]
+
+    assert 429 in statuses
+
+
+@pytest.mark.django_db
+def test_behind_one_proxy_the_limit_follows_the_real_client_not_the_forged_part(client, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1  # the proxy appends the address it saw
+
+    attacker = [
+        subscribe_post(
+            client,
+            f"reader{i}@example.com",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{i}, 203.0.113.9",
+        ).status_code
+        for i in range(7)
+    ]
+    someone_else = subscribe_post(
+        client, "another@example.com", HTTP_X_FORWARDED_FOR="192.0.2.44"
+    ).status_code
+
+    assert 429 in attacker  # forging the left part did not give fresh counters
+    assert someone_else != 429  # and the attacker did not lock out everyone behind the proxy
+
+
+@pytest.mark.django_db
+def test_a_subscription_flood_gets_the_friendly_429_page(client):
+    responses = [subscribe_post(client, f"reader{i}@example.com") for i in range(7)]
+
+    limited = [r for r in responses if r.status_code == 429]
+    assert limited
+    assert b"Please wait a few minutes" in limited[0].content
+    assert b"<html" in limited[0].content  # our styled page, not a bare status line
