@@ -8,6 +8,7 @@ used; where it is not installed these tests skip with a clear reason.
 import os
 import shutil
 from dataclasses import dataclass
+from importlib import import_module
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -52,6 +53,66 @@ def phone_page(browser, live_server):
     context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live_server.url)
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture
+def share_session(live_server):
+    """
+    Gives a browser page the session of a test client signed in with force_login: a
+    shortcut for tests about a page itself, not about signing in (the journeys sign in).
+    """
+    from django.conf import settings
+
+    def share(page, client):
+        name = settings.SESSION_COOKIE_NAME
+        page.context.add_cookies(
+            [{"name": name, "value": client.cookies[name].value, "url": live_server.url}]
+        )
+
+    return share
+
+
+@pytest.fixture
+def desktop_page(browser, live_server):
+    """A page in a laptop's window, with the site as its base URL."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, base_url=live_server.url
+    )
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def new_phone_page(browser, live_server):
+    """Opens more phones (or more browsers on one phone): each has its own cookies."""
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(
+            viewport={"width": 390, "height": 844}, base_url=live_server.url
+        )
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def demo(transactional_db, settings):
+    """The demo of `manage.py seed_demo`: the incident, Alice (affected), Bob, the staff agent."""
+    from django.apps import apps
+
+    # Journeys sign in and change passwords many times; slow hashing tests nothing here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+    from portal.demo import demo_seed
+
+    # The regulators' regimes come from a data migration, which a transactional test's
+    # flush removed; the demo's deadlines need them.
+    import_module("incidents.migrations.0004_seed_regimes").seed(apps, None)
+    return demo_seed()
 
 
 @dataclass(frozen=True)
