@@ -19,12 +19,15 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import html
+import http.client
 import json
 import os
 import random
 import re
 import resource
 import secrets
+import shutil
 import signal
 import socket
 import string
@@ -33,7 +36,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+import urllib.parse
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -46,7 +50,8 @@ REPO = Path(__file__).resolve().parent.parent
 RESULTS_DIR = REPO / "bench" / "results"
 
 HOST = "127.0.0.1"
-PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_PORT = 5432
+PG_ADMIN_DSN = f"postgresql://postgres@127.0.0.1:{PG_PORT}/postgres"
 
 # Inherited variables that would change what is measured; the bench sets its own.
 APP_ENV_PREFIXES = (
@@ -136,7 +141,7 @@ def clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(APP_ENV_PREFIXES)}
 
 
-def app_env(db_name: str, **settings: str) -> dict[str, str]:
+def app_env(db_name: str, *, db_port: int = PG_PORT, **settings: str) -> dict[str, str]:
     """
     The environment of a production deployment, pointed at the bench database: debug
     off, fresh random keys, and `settings` (more variables) on top.
@@ -146,7 +151,7 @@ def app_env(db_name: str, **settings: str) -> dict[str, str]:
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=random_secret_key(),
         EXPOSURE_DIGEST_KEY=random_secret_key(),
-        DATABASE_URL=database_url(db_name),
+        DATABASE_URL=database_url(db_name, db_port),
         DJANGO_LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
     )
@@ -166,12 +171,12 @@ def django_setup() -> None:
 # --- PostgreSQL and Redis ----------------------------------------------------------------
 
 
-def database_url(name: str) -> str:
-    return f"postgres://postgres@127.0.0.1:5432/{name}"
+def database_url(name: str, port: int = PG_PORT) -> str:
+    return f"postgres://postgres@{HOST}:{port}/{name}"
 
 
-def database_dsn(name: str) -> str:
-    return f"postgresql://postgres@127.0.0.1:5432/{name}"
+def database_dsn(name: str, port: int = PG_PORT) -> str:
+    return f"postgresql://postgres@{HOST}:{port}/{name}"
 
 
 def admin_execute(*statements: sql.Composable | str, dsn: str = PG_ADMIN_DSN) -> None:
@@ -180,16 +185,20 @@ def admin_execute(*statements: sql.Composable | str, dsn: str = PG_ADMIN_DSN) ->
             conn.execute(statement)
 
 
-def recreate_database(name: str) -> None:
+def recreate_database(name: str, port: int = PG_PORT) -> None:
     identifier = sql.Identifier(name)
     admin_execute(
         sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(identifier),
         sql.SQL("CREATE DATABASE {}").format(identifier),
+        dsn=database_dsn("postgres", port),
     )
 
 
-def drop_database(name: str) -> None:
-    admin_execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+def drop_database(name: str, port: int = PG_PORT) -> None:
+    admin_execute(
+        sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)),
+        dsn=database_dsn("postgres", port),
+    )
 
 
 def flush_redis(*urls: str) -> None:
@@ -199,6 +208,105 @@ def flush_redis(*urls: str) -> None:
             client.flushdb()
         finally:
             client.close()
+
+
+class PrivatePostgres:
+    """
+    A PostgreSQL cluster of the script's own, in a temporary directory on its own port,
+    for the fault scripts to stop and start: the machine's shared server (5432) serves
+    other people's tests and is never touched. Runs as the `postgres` user when we are root.
+    """
+
+    BIN = Path("/usr/lib/postgresql/15/bin")
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="candor-bench-pg-"))
+        self.data = self.dir / "data"
+        if os.geteuid() == 0:
+            import pwd
+
+            owner = pwd.getpwnam("postgres")
+            os.chown(self.dir, owner.pw_uid, owner.pw_gid)
+        self._pg("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync")
+        self.start()
+
+    def _pg(self, tool: str, *args: str) -> None:
+        runner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        done = subprocess.run(
+            [*runner, str(self.BIN / tool), *args], capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"{tool} exited with {done.returncode}: {done.stderr[-2000:]}")
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses={HOST} -c fsync=off"
+        log = str(self.dir / "server.log")
+        self._pg("pg_ctl", "-D", str(self.data), "-o", options, "-l", log, "-w", "start")
+
+    def stop(self) -> None:
+        """Fast shutdown: open sessions are cut, as when the database server goes away."""
+        if (self.data / "postmaster.pid").exists():
+            self._pg("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def close(self) -> None:
+        try:
+            self.stop()
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self) -> PrivatePostgres:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class PrivateRedis:
+    """A Redis server of the script's own (no persistence), to stop and start; see above."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="candor-bench-redis-"))
+        self._proc: subprocess.Popen[bytes] | None = None
+        self.start()
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://{HOST}:{self.port}/{db}"
+
+    def start(self) -> None:
+        command = ["redis-server", "--port", str(self.port), "--bind", HOST, "--save", ""]
+        command += ["--appendonly", "no", "--dir", str(self.dir)]
+        self._proc = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            client = redis.Redis(host=HOST, port=self.port, socket_connect_timeout=0.5)
+            try:
+                if client.ping():
+                    return
+            except redis.exceptions.ConnectionError:
+                if time.monotonic() > deadline or self._proc.poll() is not None:
+                    raise RuntimeError("redis-server did not start") from None
+                time.sleep(0.1)
+            finally:
+                client.close()
+
+    def stop(self) -> None:
+        if self._proc is not None:
+            stop_process_group(self._proc)
+        self._proc = None
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self) -> PrivateRedis:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 # --- Child processes ---------------------------------------------------------------------
@@ -248,6 +356,298 @@ def run_child(script: Path, env: dict[str, str], *args: str) -> dict[str, Any]:
             say(errors.read()[-4000:])
             raise RuntimeError(f"child {' '.join(args[:2])} exited with {returncode}")
     return json.loads(last)
+
+
+# --- gunicorn and HTTP -------------------------------------------------------------------
+
+REQUEST_TIMEOUT_S = 5.0
+HEALTH_TIMEOUT_S = 30.0
+
+
+def start_gunicorn(
+    env: dict[str, str],
+    port: int,
+    workers: int,
+    log: IO[str],
+    *,
+    extra: tuple[str, ...] = (),
+) -> subprocess.Popen[str]:
+    """gunicorn as in production (sync workers), in its own process group."""
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "portal.wsgi",
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--log-level",
+        "warning",
+        *extra,
+    ]
+    return subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=log, stderr=log, text=True, start_new_session=True
+    )
+
+
+def stop_gunicorn(proc: subprocess.Popen[str]) -> None:
+    """Graceful stop (SIGTERM), then SIGKILL to the whole group if the master does not exit."""
+    stop_process_group(proc, timeout=15)
+
+
+@contextlib.contextmanager
+def serving(
+    env: dict[str, str], workers: int, log: IO[str], extra: tuple[str, ...] = ()
+) -> Iterator[int]:
+    """gunicorn on a free port, healthy, for the `with` block; its port. Stopped after."""
+    port = free_port()
+    say(f"gunicorn: {workers} workers on http://{HOST}:{port}/ {' '.join(extra)}")
+    proc = start_gunicorn(env, port, workers, log, extra=extra)
+    try:
+        wait_healthy(port, proc)
+        yield port
+    finally:
+        stop_gunicorn(proc)
+
+
+def request(
+    port: int,
+    path: str,
+    *,
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
+    body: bytes | None = None,
+    timeout: float = REQUEST_TIMEOUT_S,
+) -> tuple[int, http.client.HTTPMessage, bytes]:
+    """One request, redirects not followed: status, headers and body."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        conn.close()
+
+
+def get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
+    """One GET, redirects not followed: status, headers and body."""
+    status, headers, body = request(port, path)
+    return status, dict(headers.items()), body
+
+
+def wait_healthy(port: int, proc: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + HEALTH_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {proc.returncode} before it was healthy")
+        with contextlib.suppress(OSError, http.client.HTTPException):
+            status, _, _ = get(port, "/healthz")
+            if status == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"/healthz did not answer 200 within {HEALTH_TIMEOUT_S:.0f} s")
+
+
+def follow(port: int, path: str, *, cookie: str = "") -> str:
+    """
+    The path that answers 200 after following same-site redirects (a language prefix,
+    a trailing slash): the load tools measure the page itself, not a redirect.
+    """
+    headers = {"Cookie": cookie} if cookie else {}
+    for _ in range(5):
+        status, answer, _ = request(port, path, headers=headers)
+        if status == 200:
+            return path
+        location = answer.get("Location", "")
+        if status not in (301, 302, 307, 308) or not location.startswith("/"):
+            raise RuntimeError(f"GET {path} answered {status}, not 200")
+        path = location
+    raise RuntimeError(f"GET {path}: too many redirects")
+
+
+def form_fields(page: str) -> dict[str, str]:
+    """The named <input> values of an HTML page, e.g. the CSRF token."""
+    fields = {}
+    for tag in re.finditer(r"<input\b[^>]*>", page):
+        name = re.search(r'\bname="([^"]*)"', tag[0])
+        value = re.search(r'\bvalue="([^"]*)"', tag[0])
+        if name:
+            fields[html.unescape(name[1])] = html.unescape(value[1]) if value else ""
+    return fields
+
+
+def cookies_from(headers: http.client.HTTPMessage) -> dict[str, str]:
+    found = {}
+    for line in headers.get_all("Set-Cookie") or []:
+        name, _, rest = line.partition("=")
+        found[name.strip()] = rest.split(";", 1)[0]
+    return found
+
+
+def form_session(port: int, path: str, *, cookie: str = "") -> tuple[str, str]:
+    """
+    GET a form as a browser does: the Cookie header to post it with (the CSRF cookie
+    added to `cookie`) and the form's CSRF token.
+    """
+    status, headers, body = request(port, path, headers={"Cookie": cookie} if cookie else {})
+    if status != 200:
+        raise RuntimeError(f"GET {path} answered {status}, not 200")
+    jar = dict(c.split("=", 1) for c in cookie.split("; ") if "=" in c)
+    jar.update(cookies_from(headers))
+    token = form_fields(body.decode())["csrfmiddlewaretoken"]
+    return "; ".join(f"{k}={v}" for k, v in jar.items()), token
+
+
+def post(
+    port: int,
+    path: str,
+    fields: dict[str, str],
+    cookie: str,
+    *,
+    timeout: float = REQUEST_TIMEOUT_S,
+) -> int:
+    """POST `fields` form-encoded with `cookie`; the status."""
+    status, _, _ = request(
+        port,
+        path,
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+        body=urllib.parse.urlencode(fields).encode(),
+        timeout=timeout,
+    )
+    return status
+
+
+def post_form(port: int, path: str, fields: dict[str, str], *, cookie: str = "") -> int:
+    """A browser's form post: GET the form (see form_session), then POST `fields` with it."""
+    cookie, token = form_session(port, path, cookie=cookie)
+    return post(port, path, {"csrfmiddlewaretoken": token, **fields}, cookie)
+
+
+# The demo site (seed_demo): its pages, as the public URL contract names them. Where a
+# page answers now (a language prefix may come first) is found with follow().
+DEMO_PATHS = {
+    "home": "/",
+    "incident": "/incidents/2026-11-customer-data-breach/",
+    "faq": "/faq/",
+    "feed": "/incidents/feed/",
+    "api": "/api/v2/summary.json",
+}
+
+
+def demo_site_prepare(env: dict[str, str]) -> None:
+    """Migrate the bench database, load the demo (seed_demo), collect the static files."""
+    manage(env, "migrate", "--noinput")
+    manage(env, "seed_demo")
+    manage(env, "collectstatic", "--noinput")
+
+
+def signed_in_sessions(env: dict[str, str], count: int) -> list[str]:
+    """Cookies of `count` signed-in customers (see child_signed_in_sessions)."""
+    child = run_child(Path(__file__).resolve(), env, "--child", "sessions", "--count", str(count))
+    return child["cookies"]
+
+
+# --- wrk ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What one fixed-time load run against one URL measured."""
+
+    requests: int
+    rps: float
+    p99_ms: float
+    non_2xx: int
+    socket_errors: int
+    tool: str
+    p50_ms: float = float("nan")
+    timeouts: int = 0  # of the socket errors: no answer within REQUEST_TIMEOUT_S
+
+    @property
+    def errors(self) -> int:
+        return self.non_2xx + self.socket_errors
+
+
+def ensure_wrk() -> str | None:
+    """The wrk binary, installed from Debian when missing and running as root."""
+    found = shutil.which("wrk")
+    if found or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return found
+    say("wrk is missing: installing the Debian package")
+    quiet: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    install = ["apt-get", "install", "-y", "--no-install-recommends", "wrk"]
+    if subprocess.run(install, **quiet, check=False).returncode != 0:
+        subprocess.run(["apt-get", "update"], **quiet, check=False)
+        subprocess.run(install, **quiet, check=False)
+    return shutil.which("wrk")
+
+
+_WRK_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+
+
+def _wrk_duration_ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text)
+    if not match:
+        raise ValueError(f"unexpected wrk duration {text!r}")
+    return float(match[1]) * _WRK_UNITS_MS[match[2]]
+
+
+def parse_wrk(output: str) -> LoadResult:
+    """Requests, requests/sec, p50, p99 and error counts from `wrk --latency` output."""
+    requests = re.search(r"^\s*(\d+) requests in ", output, re.MULTILINE)
+    rps = re.search(r"^Requests/sec:\s*([\d.]+)", output, re.MULTILINE)
+    p50 = re.search(r"^\s*50%\s+(\S+)", output, re.MULTILINE)
+    p99 = re.search(r"^\s*99%\s+(\S+)", output, re.MULTILINE)
+    if not (requests and rps and p50 and p99):
+        raise RuntimeError(f"could not parse wrk output:\n{output}")
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", output)
+    sockets = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    return LoadResult(
+        requests=int(requests[1]),
+        rps=float(rps[1]),
+        p50_ms=_wrk_duration_ms(p50[1]),
+        p99_ms=_wrk_duration_ms(p99[1]),
+        non_2xx=int(non_2xx[1]) if non_2xx else 0,
+        socket_errors=sum(int(n) for n in sockets.groups()) if sockets else 0,
+        timeouts=int(sockets[4]) if sockets else 0,
+        tool="wrk",
+    )
+
+
+def wrk_command(
+    wrk: str,
+    port: int,
+    path: str,
+    seconds: int,
+    *,
+    threads: int,
+    connections: int,
+    headers: dict[str, str] | None = None,
+) -> list[str]:
+    command = [
+        wrk,
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        f"--timeout={REQUEST_TIMEOUT_S:.0f}s",
+        "--latency",
+    ]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    return [*command, f"http://{HOST}:{port}{path}"]
+
+
+def run_wrk(command: list[str]) -> LoadResult:
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk exited with {done.returncode}: {done.stderr.strip()}")
+    return parse_wrk(done.stdout)
 
 
 # --- Synthetic data ----------------------------------------------------------------------
@@ -374,6 +774,16 @@ def child_campaign_setup(csv_path: Path) -> dict[str, Any]:
     }
 
 
+def child_campaign_send(campaign_id: int) -> dict[str, Any]:
+    """What the admin's "send" does: the fan-out task is queued once this commits."""
+    from notifications.models import Campaign
+    from notifications.services import campaigns
+
+    campaign = Campaign.objects.select_related("incident").get(pk=campaign_id)
+    campaigns.campaign_send(campaign=campaign)
+    return {"campaign": campaign_id}
+
+
 def outbox_counts(db_name: str, group: str) -> dict[str, int]:
     """The campaign's outbox rows by status."""
     with psycopg.connect(database_dsn(db_name)) as conn:
@@ -454,6 +864,7 @@ def sink_main(port: int) -> int:
     handler = CountingHandler()
     controller = Controller(handler, hostname=HOST, port=port)
     controller.start()
+    stopped = False
     print(json.dumps({"port": port}), flush=True)
     try:
         for line in sys.stdin:
@@ -465,11 +876,18 @@ def sink_main(port: int) -> int:
             elif command == "reset":
                 handler.reset()
                 answer = {"ok": True}
+            elif command == "stop":
+                # The port closes first, so the count given is final.
+                controller.stop()
+                stopped = True
+                print(json.dumps({"messages": handler.dump()}), flush=True)
+                break
             else:
                 break
             print(json.dumps(answer), flush=True)
     finally:
-        controller.stop()
+        if not stopped:
+            controller.stop()
     return 0
 
 
@@ -498,8 +916,9 @@ class SinkStats:
 class Sink:
     """The SMTP sink child process, driven over its stdin and stdout."""
 
-    def __init__(self) -> None:
-        self.port = free_port()
+    def __init__(self, port: int | None = None) -> None:
+        # A given port: a sink started again where the app sends (bench/fault_smtp.py).
+        self.port = port or free_port()
         self._proc = subprocess.Popen(
             [
                 sys.executable,
@@ -547,6 +966,12 @@ class Sink:
 
     def reset(self) -> None:
         self._ask("reset")
+
+    def shut_down(self) -> list[tuple[str, str]]:
+        """Stop serving (the port then refuses connections); every message it received."""
+        messages = [(mid, rcpt) for mid, rcpt in self._ask("stop")["messages"]]
+        self._proc.wait(timeout=10)
+        return messages
 
     def stop(self) -> None:
         if self._proc.poll() is None:
@@ -683,9 +1108,90 @@ class Workers:
         self.stop()
 
 
+def child_signed_in_sessions(count: int) -> dict[str, Any]:
+    """
+    Session cookies of `count` customers of the demo's affected list (seed_demo), each
+    signed in as Django's login() would sign them in, with a verified address and no
+    forced password change: what the bench's signed-in readers of /me/ send.
+    """
+    from importlib import import_module
+
+    from allauth.account.models import EmailAddress
+    from django.conf import settings
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    cookies = []
+    for n in range(count):
+        # Every third demo customer was affected without their password (no forced reset).
+        email = f"customer{3 * (n + 1):03d}@example.net"
+        user = get_user_model().objects.create_user(email, random_secret_key())
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        session = store()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        cookies.append(f"{settings.SESSION_COOKIE_NAME}={session.session_key}")
+    return {"cookies": cookies}
+
+
+def start_beat(env: dict[str, str], work: Path, log: IO[str]) -> subprocess.Popen[bytes]:
+    """Celery beat, as production runs it (the sweep every minute), in its own group."""
+    command = [sys.executable, "-m", "celery", "-A", "portal", "beat", "--loglevel", "WARNING"]
+    command += ["--schedule", str(work / "beat-schedule")]
+    return subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=log, stderr=log, start_new_session=True
+    )
+
+
+def stop_process_group(proc: subprocess.Popen[Any], timeout: float = 10) -> None:
+    """SIGTERM to a child started in its own session, then SIGKILL to its whole group."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def child_outbox_sweep() -> dict[str, Any]:
+    """
+    The outbox part of the periodic notifications_sweep task, as Celery beat runs it every
+    minute: stale claims back to pending, then a worker is asked to send.
+    """
+    from notifications import services, tasks
+
+    due = services.notifications_sweep()
+    if due:
+        tasks.notifications_kick()
+    return {"due": due}
+
+
+def outbox_sweep(env: dict[str, str]) -> int:
+    """Run the sweep once, as beat would (see child_outbox_sweep); how many rows were due."""
+    return run_child(Path(__file__).resolve(), env, "--child", "sweep")["due"]
+
+
 if __name__ == "__main__":
-    # Sink starts this file as the SMTP sink's process.
-    _parser = argparse.ArgumentParser(description="The SMTP sink of the bench scripts.")
-    _parser.add_argument("--child", choices=["sink"], required=True)
-    _parser.add_argument("--port", type=int, required=True)
-    sys.exit(sink_main(_parser.parse_args().port))
+    # The SMTP sink's process, and children that run inside Django for several scripts.
+    _parser = argparse.ArgumentParser(description="Child processes of the bench scripts.")
+    _parser.add_argument("--child", choices=["sink", "sessions", "sweep"], required=True)
+    _parser.add_argument("--port", type=int)
+    _parser.add_argument("--count", type=int, default=4)
+    _args = _parser.parse_args()
+    if _args.child == "sink":
+        sys.exit(sink_main(_args.port))
+    django_setup()
+    if _args.child == "sweep":
+        print(json.dumps(child_outbox_sweep()), flush=True)
+    else:
+        print(json.dumps(child_signed_in_sessions(_args.count)), flush=True)

@@ -72,16 +72,6 @@ MIN_RECIPIENTS = 5 * BATCH
 # --- Children: run inside Django ---------------------------------------------------------
 
 
-def child_send(campaign_id: int) -> dict[str, Any]:
-    """What the admin's "send" does: the fan-out task is queued once this commits."""
-    from notifications.models import Campaign
-    from notifications.services import campaigns
-
-    campaign = Campaign.objects.select_related("incident").get(pk=campaign_id)
-    campaigns.campaign_send(campaign=campaign)
-    return {"campaign": campaign_id}
-
-
 def child_age_claims() -> dict[str, Any]:
     """
     The dead worker's claims, made as old as the sweep's threshold.
@@ -102,29 +92,14 @@ def child_age_claims() -> dict[str, Any]:
     return {"in_flight_message_ids": sorted(in_flight.values()), "batch_size": tasks.BATCH_SIZE}
 
 
-def child_sweep() -> dict[str, Any]:
-    """
-    The outbox part of the periodic notifications_sweep task, as Celery beat runs it every
-    minute: stale claims back to pending, then a worker is asked to send.
-    """
-    from notifications import services, tasks
-
-    due = services.notifications_sweep()
-    if due:
-        tasks.notifications_kick()
-    return {"due": due}
-
-
 def child_main(args: argparse.Namespace) -> int:
     common.django_setup()
     if args.child == "setup":
         result = common.child_campaign_setup(args.csv)
     elif args.child == "send":
-        result = child_send(args.campaign)
-    elif args.child == "age-claims":
-        result = child_age_claims()
+        result = common.child_campaign_send(args.campaign)
     else:
-        result = child_sweep()
+        result = child_age_claims()
     print(json.dumps(result), flush=True)
     return 0
 
@@ -203,8 +178,8 @@ def run(recipients: int, pool: str) -> dict[str, Any]:
                 say(f"{len(in_flight)} rows claimed by the dead worker, aged past STALE_CLAIM")
                 with Workers(env, 1, pool, log_file, "restarted") as restarted:
                     started = time.monotonic()
-                    swept = common.run_child(script, env, "--child", "sweep")
-                    say(f"new worker started; the sweep finds {swept['due']:,} rows due")
+                    due = common.outbox_sweep(env)
+                    say(f"new worker started; the sweep finds {due:,} rows due")
                     common.wait_for_messages(
                         sink, recipients, alive=restarted.check_alive, progress=False
                     )
@@ -240,9 +215,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default="prefork",
         help="Celery pool of the worker (concurrency 1; default prefork)",
     )
-    parser.add_argument(
-        "--child", choices=["setup", "send", "age-claims", "sweep"], help=argparse.SUPPRESS
-    )
+    parser.add_argument("--child", choices=["setup", "send", "age-claims"], help=argparse.SUPPRESS)
     parser.add_argument("--csv", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--campaign", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

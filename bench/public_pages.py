@@ -39,36 +39,41 @@ which is also written to bench/results/public_pages.json.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import http.client
 import os
-import re
-import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import IO, Any
+from typing import Any
 
 import redis
 from common import (
     HOST,
-    REPO,
+    REQUEST_TIMEOUT_S,
     RESULTS_DIR,
+    LoadResult,
     app_env,
+    demo_site_prepare,
     drop_database,
+    ensure_wrk,
     exit_on_sigterm,
     finish,
     flush_redis,
+    follow,
     free_port,
-    manage,
+    get,
     percentile,
     recreate_database,
+    run_wrk,
     say,
+    start_gunicorn,
+    stop_gunicorn,
+    wait_healthy,
+    wrk_command,
 )
 
 RESULTS_FILE = RESULTS_DIR / "public_pages.json"
@@ -85,24 +90,6 @@ P99_MAX_MS = 50.0
 # Load shape: two client threads (one per CPU here), sixteen open connections.
 LOAD_THREADS = 2
 LOAD_CONNECTIONS = 16
-REQUEST_TIMEOUT_S = 5.0
-HEALTH_TIMEOUT_S = 30.0
-
-
-@dataclass(frozen=True)
-class LoadResult:
-    """What one fixed-time load run against one URL measured."""
-
-    requests: int
-    rps: float
-    p99_ms: float
-    non_2xx: int
-    socket_errors: int
-    tool: str
-
-    @property
-    def errors(self) -> int:
-        return self.non_2xx + self.socket_errors
 
 
 # --- Setup -------------------------------------------------------------------------------
@@ -139,63 +126,7 @@ def public_env() -> dict[str, str]:
     )
 
 
-# --- The server --------------------------------------------------------------------------
-
-
-def start_gunicorn(
-    env: dict[str, str], port: int, workers: int, log: IO[str]
-) -> subprocess.Popen[str]:
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "portal.wsgi",
-        "--bind",
-        f"{HOST}:{port}",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "sync",
-        "--log-level",
-        "warning",
-    ]
-    return subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log, text=True)
-
-
-def stop_gunicorn(proc: subprocess.Popen[str]) -> None:
-    """Graceful stop (SIGTERM), then SIGKILL if the master does not exit."""
-    if proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=5)
-
-
-def get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
-    """One GET, redirects not followed: status, headers and body."""
-    conn = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT_S)
-    try:
-        conn.request("GET", path)
-        response = conn.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        conn.close()
-
-
-def wait_healthy(port: int, proc: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + HEALTH_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {proc.returncode} before it was healthy")
-        with contextlib.suppress(OSError, http.client.HTTPException):
-            status, _, _ = get(port, "/healthz")
-            if status == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"/healthz did not answer 200 within {HEALTH_TIMEOUT_S:.0f} s")
+# --- The page ----------------------------------------------------------------------------
 
 
 class _StylesheetFinder(HTMLParser):
@@ -229,65 +160,10 @@ def warm_up(port: int, path: str) -> tuple[dict[str, str], bytes]:
 # --- Load generation ---------------------------------------------------------------------
 
 
-def ensure_wrk() -> str | None:
-    """The wrk binary, installed from Debian when missing and running as root."""
-    found = shutil.which("wrk")
-    if found or os.geteuid() != 0 or not shutil.which("apt-get"):
-        return found
-    say("wrk is missing: installing the Debian package")
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "check": False}
-    install = ["apt-get", "install", "-y", "--no-install-recommends", "wrk"]
-    if subprocess.run(install, **quiet).returncode != 0:
-        subprocess.run(["apt-get", "update"], **quiet)
-        subprocess.run(install, **quiet)
-    return shutil.which("wrk")
-
-
-_WRK_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
-
-
-def _wrk_duration_ms(text: str) -> float:
-    match = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text)
-    if not match:
-        raise ValueError(f"unexpected wrk duration {text!r}")
-    return float(match[1]) * _WRK_UNITS_MS[match[2]]
-
-
-def parse_wrk(output: str) -> LoadResult:
-    """Requests, requests/sec, p99 and error counts from `wrk --latency` output."""
-    requests = re.search(r"^\s*(\d+) requests in ", output, re.MULTILINE)
-    rps = re.search(r"^Requests/sec:\s*([\d.]+)", output, re.MULTILINE)
-    p99 = re.search(r"^\s*99%\s+(\S+)", output, re.MULTILINE)
-    if not (requests and rps and p99):
-        raise RuntimeError(f"could not parse wrk output:\n{output}")
-    non_2xx = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", output)
-    sockets = re.search(
-        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+def run_wrk_on(wrk: str, port: int, path: str, seconds: int) -> LoadResult:
+    return run_wrk(
+        wrk_command(wrk, port, path, seconds, threads=LOAD_THREADS, connections=LOAD_CONNECTIONS)
     )
-    return LoadResult(
-        requests=int(requests[1]),
-        rps=float(rps[1]),
-        p99_ms=_wrk_duration_ms(p99[1]),
-        non_2xx=int(non_2xx[1]) if non_2xx else 0,
-        socket_errors=sum(int(n) for n in sockets.groups()) if sockets else 0,
-        tool="wrk",
-    )
-
-
-def run_wrk(wrk: str, port: int, path: str, seconds: int) -> LoadResult:
-    command = [
-        wrk,
-        f"-t{LOAD_THREADS}",
-        f"-c{LOAD_CONNECTIONS}",
-        f"-d{seconds}s",
-        f"--timeout={REQUEST_TIMEOUT_S:.0f}s",
-        "--latency",
-        f"http://{HOST}:{port}{path}",
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"wrk exited with {done.returncode}: {done.stderr.strip()}")
-    return parse_wrk(done.stdout)
 
 
 @dataclass
@@ -350,7 +226,7 @@ def run_python_load(port: int, path: str, seconds: int) -> LoadResult:
 
 def load(wrk: str | None, port: int, path: str, seconds: int) -> LoadResult:
     if wrk:
-        return run_wrk(wrk, port, path, seconds)
+        return run_wrk_on(wrk, port, path, seconds)
     return run_python_load(port, path, seconds)
 
 
@@ -396,9 +272,11 @@ def summarise(results: dict[str, LoadResult], seconds: int, workers: int) -> dic
 
 def measure(port: int, seconds: int) -> dict[str, LoadResult]:
     """Warm each URL up, then load each in turn; the static file is the baseline."""
-    page_headers, page_body = warm_up(port, INCIDENT_PATH)
+    # Where the pages answer now (e.g. behind a language prefix), not the redirect to them.
+    incident_path, api_path = follow(port, INCIDENT_PATH), follow(port, API_PATH)
+    page_headers, page_body = warm_up(port, incident_path)
     css_path = stylesheet_path(page_body.decode())
-    warm_up(port, API_PATH)
+    warm_up(port, api_path)
     warm_up(port, css_path)
     say(
         f"incident page: {len(page_body)} bytes, Cache-Control "
@@ -409,7 +287,7 @@ def measure(port: int, seconds: int) -> dict[str, LoadResult]:
     wrk = ensure_wrk()
     if not wrk:
         say("wrk is not available: using the Python load generator (lower ceiling)")
-    paths = {"page": INCIDENT_PATH, "api": API_PATH, "static": css_path}
+    paths = {"page": incident_path, "api": api_path, "static": css_path}
     results: dict[str, LoadResult] = {}
     for name, path in paths.items():
         results[name] = load(wrk, port, path, seconds)
@@ -424,9 +302,7 @@ def run(seconds: int) -> dict[str, Any]:
     recreate_database(DB_NAME)
     try:
         flush_redis(REDIS_URL)
-        manage(env, "migrate", "--noinput")
-        manage(env, "seed_demo")
-        manage(env, "collectstatic", "--noinput")
+        demo_site_prepare(env)
         port = free_port()
         with tempfile.TemporaryFile("w+") as log:
             say(f"gunicorn: {workers} sync workers on http://{HOST}:{port}/")

@@ -1,0 +1,475 @@
+"""
+Load test: a minute of mixed anonymous traffic and signed-in readers, with a login storm or not.
+
+The day a breach is disclosed, most visitors are anonymous readers of a few public
+pages, some customers are signed in reading "Was I affected?" (/me/), and some
+attacker tries passwords. This script serves the app as in production and loads
+it from other processes on 127.0.0.1:
+
+1. creates a fresh PostgreSQL database (`candor_bench_load`), migrates it, loads
+   the demo (`seed_demo`), collects static files, signs in a few demo customers
+   who were affected (sessions created as Django's login() creates them);
+2. starts gunicorn, one sync worker per CPU, debug off, Redis as the shared cache
+   (database 3, flushed first), and finds where each page answers (following a
+   language redirect, if any);
+3. for `--seconds` (default 60) runs, all at once, one `wrk` process per
+   anonymous page, 64 connections in all, split as a news day's traffic is:
+   home 16, incident page 24, FAQ 8, Atom feed 8, JSON API 8; and one `wrk`
+   with a connection per signed-in customer on /me/ (4). Each page's wrk keeps
+   its own latency histogram, so every page has honest p50 and p99; a page's
+   share of the requests follows from its connections and its speed;
+4. with `--login-storm`: the same mix is run twice on the same server, first
+   alone (the baseline), then with a password-login storm from another process:
+   POSTs to the sign-in form (with its CSRF token), wrong passwords for known and
+   unknown addresses, sent on a fixed schedule (open loop) at ten times what the
+   password hasher can serve. That capacity is measured in the run: the time of
+   one password check (Django's PBKDF2, in a process like the server's) and the
+   number of server CPUs. The target is that every anonymous page keeps at least
+   70% of its baseline req/s: allauth's rate limits answer most attempts with a
+   429 before any hashing;
+5. stops gunicorn and drops the database, also when something fails.
+
+Targets: no errors (non-2xx/3xx or socket errors) on any page, p99 under 250 ms
+for every anonymous page; with the storm (whose p99 is reported, not a target),
+still no errors and each anonymous page at 70% or more of its baseline req/s.
+The load generators share the two CPUs with the server, so absolute req/s are
+low; the ratio is measured against the same server in the same run.
+
+Usage, from the repository root:
+
+    .venv/bin/python bench/load.py [--seconds N] [--login-storm]
+
+Human-readable lines come first; the last line printed is one JSON object,
+which is also written to bench/results/load.json (load_login_storm.json with
+the storm).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import common
+from common import HOST, LoadResult, say
+
+RESULTS_FILE = common.RESULTS_DIR / "load.json"
+STORM_RESULTS_FILE = common.RESULTS_DIR / "load_login_storm.json"
+DB_NAME = "candor_bench_load"
+REDIS_URL = "redis://127.0.0.1:6379/3"
+
+# Open connections per anonymous page: 64 in all, most on the incident page and home.
+CONNECTIONS = {"home": 16, "incident": 24, "faq": 8, "feed": 8, "api": 8}
+SIGNED_IN = 4
+P99_MAX_MS = 250.0
+STORM_RATIO_MIN = 0.7
+STORM_FACTOR = 10
+# Threads of the storm client: enough to keep the schedule while the server is slow.
+STORM_THREADS = 48
+HASH_SAMPLES = 5
+
+# wrk gives each of its threads one connection and, through setup(), one session.
+ME_LUA = """
+local cookies = {}
+for cookie in string.gmatch(os.getenv("CANDOR_BENCH_COOKIES"), "[^,]+") do
+  table.insert(cookies, cookie)
+end
+local count = 0
+function setup(thread)
+  count = count + 1
+  thread:set("cookie", cookies[(count - 1) % #cookies + 1])
+end
+function init(args)
+  wrk.headers["Cookie"] = cookie
+end
+"""
+
+
+# --- Children ----------------------------------------------------------------------------
+
+
+def child_hash_cost() -> dict[str, Any]:
+    """Seconds of one password check with the app's hasher, as the server runs it."""
+    from django.contrib.auth.hashers import check_password, get_hasher, make_password
+
+    encoded = make_password("a-password-nobody-types-at-the-storm")
+    timings = []
+    for _ in range(HASH_SAMPLES):
+        started = time.perf_counter()
+        check_password("a wrong guess", encoded)
+        timings.append(time.perf_counter() - started)
+    hasher = get_hasher()
+    return {"hasher": hasher.algorithm, "iterations": hasher.iterations, "seconds": min(timings)}
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.statuses: dict[str, int] = {}
+        self.latencies_ms: list[float] = []
+        self.late = 0
+        self.unsent = 0
+
+    def add(self, status: str, latency_ms: float) -> None:
+        with self.lock:
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+            self.latencies_ms.append(latency_ms)
+
+
+def _storm_thread(
+    port: int, login: str, emails: list[str], schedule: list[float], end: float, tally: _Tally
+) -> None:
+    """Sign-in attempts at their scheduled times, with this thread's CSRF cookie and token."""
+    cookie, token = common.form_session(port, login)
+    rng = random.Random()
+    for at in schedule:
+        now = time.monotonic()
+        if now >= end:
+            # Behind schedule at the end of the window: what is left is not sent.
+            tally.unsent += 1
+            continue
+        if at > now:
+            time.sleep(at - now)
+        elif now - at > 1:
+            tally.late += 1
+        form = {
+            "csrfmiddlewaretoken": token,
+            "login": rng.choice(emails),
+            "password": f"guess-{rng.randrange(10**9)}",
+        }
+        started = time.perf_counter()
+        try:
+            outcome = str(common.post(port, login, form, cookie, timeout=30))
+        except (OSError, http.client.HTTPException) as error:
+            outcome = type(error).__name__
+        tally.add(outcome, (time.perf_counter() - started) * 1000)
+
+
+def child_storm(port: int, login: str, rate: float, seconds: int) -> dict[str, Any]:
+    """Password-login attempts at `rate` per second for `seconds`, on a fixed schedule."""
+    # Known customers (demo logins and the signed-in readers) and addresses nobody has.
+    emails = ["alice@example.com", "bob@example.com"]
+    emails += [f"customer{n:03d}@example.net" for n in range(1, 41)]
+    emails += [f"nobody{n}@example.org" for n in range(40)]
+    start = time.monotonic() + 0.5
+    end = start + seconds
+    times = [start + n / rate for n in range(int(rate * seconds))]
+    tally = _Tally()
+    threads = [
+        threading.Thread(
+            target=_storm_thread,
+            args=(port, login, emails, times[n::STORM_THREADS], end, tally),
+            daemon=True,
+        )
+        for n in range(STORM_THREADS)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 60)
+    elapsed = time.monotonic() - start
+    sent = sum(tally.statuses.values())
+    return {
+        "rate_asked": round(rate, 1),
+        "rate_sent": round(sent / elapsed, 1) if elapsed > 0 else 0.0,
+        "attempts": sent,
+        "late_over_1s": tally.late,
+        "unsent_behind_schedule": tally.unsent,
+        "statuses": dict(sorted(tally.statuses.items())),
+        "p50_ms": round(common.percentile(tally.latencies_ms, 0.5), 1),
+        "p99_ms": round(common.percentile(tally.latencies_ms, 0.99), 1),
+    }
+
+
+def child_main(args: argparse.Namespace) -> int:
+    if args.child == "hash":
+        common.django_setup()
+        result = child_hash_cost()
+    else:
+        result = child_storm(args.port, args.login, args.rate, args.seconds)
+    print(json.dumps(result), flush=True)
+    return 0
+
+
+# --- The mixed load ----------------------------------------------------------------------
+
+
+def start_mix(
+    wrk: str, port: int, paths: dict[str, str], cookies: list[str], seconds: int, work: Path
+) -> dict[str, subprocess.Popen[str]]:
+    """One wrk per page, all at once; /me/ with one connection (and session) per thread."""
+    procs = {}
+    for name, connections in CONNECTIONS.items():
+        command = common.wrk_command(
+            wrk, port, paths[name], seconds, threads=1, connections=connections
+        )
+        procs[name] = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    script = work / "me.lua"
+    script.write_text(ME_LUA)
+    command = common.wrk_command(
+        wrk, port, paths["me"], seconds, threads=len(cookies), connections=len(cookies)
+    )
+    env = {**os.environ, "CANDOR_BENCH_COOKIES": ",".join(cookies)}
+    procs["me"] = subprocess.Popen(
+        [*command[:-1], "-s", str(script), command[-1]], stdout=subprocess.PIPE, text=True, env=env
+    )
+    return procs
+
+
+def collect_mix(procs: dict[str, subprocess.Popen[str]]) -> dict[str, LoadResult]:
+    results = {}
+    for name, proc in procs.items():
+        output, _ = proc.communicate()
+        if proc.returncode != 0:
+            raise RuntimeError(f"wrk on {name} exited with {proc.returncode}")
+        results[name] = common.parse_wrk(output)
+    return results
+
+
+def describe(name: str, path: str, result: LoadResult) -> str:
+    return (
+        f"  {name:<9} {result.rps:8.1f} req/s  p50 {result.p50_ms:7.1f} ms  "
+        f"p99 {result.p99_ms:7.1f} ms  {result.requests:7d} requests  "
+        f"{result.errors} errors  {path}"
+    )
+
+
+def run_mix(
+    wrk: str,
+    port: int,
+    paths: dict[str, str],
+    cookies: list[str],
+    seconds: int,
+    work: Path,
+    storm: dict[str, Any] | None = None,
+) -> tuple[dict[str, LoadResult], dict[str, Any] | None]:
+    """The mixed load for `seconds`; with `storm`, the login storm child runs alongside."""
+    procs = start_mix(wrk, port, paths, cookies, seconds, work)
+    storm_result = None
+    try:
+        if storm is not None:
+            storm_result = common.run_child(
+                Path(__file__).resolve(),
+                os.environ.copy(),
+                "--child",
+                "storm",
+                "--port",
+                str(port),
+                "--login",
+                paths["login"],
+                "--rate",
+                str(storm["rate"]),
+                "--seconds",
+                str(seconds),
+            )
+        results = collect_mix(procs)
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    for name, result in results.items():
+        say(describe(name, paths[name], result))
+    return results, storm_result
+
+
+def page_figures(results: dict[str, LoadResult]) -> dict[str, Any]:
+    return {
+        name: {
+            "rps": round(r.rps, 1),
+            "p50_ms": round(r.p50_ms, 1),
+            "p99_ms": round(r.p99_ms, 1),
+            "requests": r.requests,
+            "errors": r.errors,
+            "non_2xx_3xx": r.non_2xx,
+            "timeouts": r.timeouts,
+        }
+        for name, r in results.items()
+    }
+
+
+def mix_summary(results: dict[str, LoadResult]) -> dict[str, Any]:
+    anonymous = {name: r for name, r in results.items() if name in CONNECTIONS}
+    return {
+        "pages": page_figures(results),
+        "anonymous_rps": round(sum(r.rps for r in anonymous.values()), 1),
+        "errors": sum(r.errors for r in results.values()),
+        "worst_anonymous_p99_ms": round(max(r.p99_ms for r in anonymous.values()), 1),
+    }
+
+
+def mix_meets(results: dict[str, LoadResult]) -> bool:
+    return sum(r.errors for r in results.values()) == 0 and all(
+        r.p99_ms < P99_MAX_MS for name, r in results.items() if name in CONNECTIONS
+    )
+
+
+# --- Main --------------------------------------------------------------------------------
+
+
+def find_paths(port: int, cookie: str) -> dict[str, str]:
+    """Where each page answers 200 now (after a language redirect, if any)."""
+    paths = {name: common.follow(port, path) for name, path in common.DEMO_PATHS.items()}
+    paths["me"] = common.follow(port, "/me/", cookie=cookie)
+    paths["login"] = common.follow(port, "/accounts/login/")
+    return paths
+
+
+def run(seconds: int, login_storm: bool, workers: int) -> dict[str, Any]:
+    script = Path(__file__).resolve()
+    wrk = common.ensure_wrk()
+    if not wrk:
+        raise RuntimeError("wrk is needed (apt-get install wrk)")
+    env = common.app_env(
+        DB_NAME,
+        REDIS_URL=REDIS_URL,
+        DJANGO_STATIC_MANIFEST="true",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+    )
+    say(f"database {DB_NAME}: recreating, migrating, loading the demo")
+    common.recreate_database(DB_NAME)
+    summary: dict[str, Any] = {"seconds": seconds, "workers": workers}
+    try:
+        common.flush_redis(REDIS_URL)
+        common.demo_site_prepare(env)
+        cookies = common.signed_in_sessions(env, SIGNED_IN)
+        hashing = common.run_child(script, env, "--child", "hash")
+        capacity = workers / hashing["seconds"]
+        say(
+            f"{hashing['hasher']} ({hashing['iterations']:,} iterations): one check takes "
+            f"{hashing['seconds'] * 1000:.0f} ms of a core; {workers} cores serve "
+            f"{capacity:.1f} checks/s"
+        )
+        summary["password_check_ms"] = round(hashing["seconds"] * 1000, 1)
+        summary["hasher_capacity_per_s"] = round(capacity, 1)
+        port = common.free_port()
+        with tempfile.TemporaryDirectory(prefix="candor-bench-load-") as work_dir:
+            work = Path(work_dir)
+            with (work / "gunicorn.log").open("w+") as log:
+                say(f"gunicorn: {workers} sync workers on http://{HOST}:{port}/")
+                proc = common.start_gunicorn(env, port, workers, log)
+                try:
+                    common.wait_healthy(port, proc)
+                    paths = find_paths(port, cookies[0])
+                    connections = sum(CONNECTIONS.values())
+                    say(
+                        f"{'baseline: ' if login_storm else ''}{seconds} s of {connections} "
+                        f"anonymous connections and {len(cookies)} signed-in ones"
+                    )
+                    baseline, _ = run_mix(wrk, port, paths, cookies, seconds, work)
+                    summary.update(mix_summary(baseline), connections=connections)
+                    meets = mix_meets(baseline)
+                    if login_storm:
+                        rate = STORM_FACTOR * capacity
+                        say(
+                            f"with a login storm of {rate:.0f} attempts/s "
+                            f"({STORM_FACTOR}x the hasher's {capacity:.1f}/s):"
+                        )
+                        stormy, storm = run_mix(
+                            wrk, port, paths, cookies, seconds, work, storm={"rate": rate}
+                        )
+                        assert storm is not None
+                        say(f"  storm: {storm}")
+                        ratios = {
+                            name: round(stormy[name].rps / baseline[name].rps, 3)
+                            for name in CONNECTIONS
+                        }
+                        summary = {
+                            **summary,
+                            "baseline": mix_summary(baseline),
+                            "storm": {**mix_summary(stormy), "login": storm},
+                            "rps_ratio_storm_to_baseline": ratios,
+                            "anonymous_rps_ratio": round(
+                                sum(stormy[n].rps for n in CONNECTIONS)
+                                / sum(baseline[n].rps for n in CONNECTIONS),
+                                3,
+                            ),
+                        }
+                        for key in ("pages", "anonymous_rps", "errors", "worst_anonymous_p99_ms"):
+                            summary.pop(key, None)
+                        # During the storm: no errors and the req/s kept; its p99 is reported.
+                        storm_errors = sum(r.errors for r in stormy.values())
+                        meets = (
+                            meets and storm_errors == 0 and min(ratios.values()) >= STORM_RATIO_MIN
+                        )
+                finally:
+                    common.stop_gunicorn(proc)
+                    log.seek(0)
+                    server_log = log.read().strip()
+                    if server_log:
+                        say("gunicorn log (warnings and errors, last lines):")
+                        say(server_log[-3000:])
+    finally:
+        common.drop_database(DB_NAME)
+        common.flush_redis(REDIS_URL)
+    summary["paths"] = paths
+    summary["targets"] = {"p99_max_ms": P99_MAX_MS, "errors": 0}
+    if login_storm:
+        summary["targets"]["storm_rps_ratio_min"] = STORM_RATIO_MIN
+    summary["load_average"] = common.load_average()
+    summary["meets_targets"] = meets
+    return summary
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=60, help="length of a run (default 60)")
+    parser.add_argument(
+        "--login-storm",
+        action="store_true",
+        help="run the mix alone, then with a password-login storm",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="gunicorn sync workers (default: one per CPU)",
+    )
+    parser.add_argument("--child", choices=["hash", "storm"], help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--login", help=argparse.SUPPRESS)
+    parser.add_argument("--rate", type=float, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.seconds < 1:
+        parser.error("--seconds must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.child:
+        return child_main(args)
+    signal.signal(signal.SIGTERM, common.exit_on_sigterm)
+    common.warn_if_busy("lower and noisier")
+    summary = run(args.seconds, args.login_storm, args.workers)
+    if args.login_storm:
+        verdict = (
+            f"anonymous req/s with the storm / without: {summary['anonymous_rps_ratio']:.2f} "
+            f"(per page {summary['rps_ratio_storm_to_baseline']}, target >= "
+            f"{STORM_RATIO_MIN}); meets targets: {summary['meets_targets']}"
+        )
+        common.finish(STORM_RESULTS_FILE, summary, verdict)
+    else:
+        verdict = (
+            f"{summary['anonymous_rps']:.0f} anonymous req/s, worst p99 "
+            f"{summary['worst_anonymous_p99_ms']:.0f} ms (target < {P99_MAX_MS:.0f}), "
+            f"{summary['errors']} errors; meets targets: {summary['meets_targets']}"
+        )
+        common.finish(RESULTS_FILE, summary, verdict)
+    # A measurement, like bench/public_pages.py: the JSON says whether targets were met.
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
