@@ -7,7 +7,7 @@ PORT ?= 8000
 # The embedded demo: debug on, SQLite under var/, tasks in-process, email on the console.
 RUN_ENV := DJANGO_DEBUG=true
 
-.PHONY: run test lint format bench worker beat install install-dev migrate demo demo-reset clean
+.PHONY: run test lint format bench worker beat install install-dev migrate demo demo-reset clean messages screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,11 +55,22 @@ format: install-dev
 	$(BIN)/ruff format .
 
 # Benchmarks need PostgreSQL and Redis on 127.0.0.1 (see README); results go to bench/results/.
+# About half an hour; SECONDS=10 ROWS=100000 RECIPIENTS=10000 DOWN_SECONDS=10 for a quick pass.
 bench: install-dev
 	$(BIN)/python bench/public_pages.py $(if $(SECONDS),--seconds $(SECONDS))
 	$(BIN)/python bench/import_exposures.py $(if $(ROWS),--rows $(ROWS))
 	$(BIN)/python bench/fanout.py $(if $(RECIPIENTS),--recipients $(RECIPIENTS))
 	$(BIN)/python bench/fault_worker_kill.py
+	$(BIN)/python bench/load.py $(if $(SECONDS),--seconds $(SECONDS))
+	$(BIN)/python bench/load.py --login-storm $(if $(SECONDS),--seconds $(SECONDS))
+	$(BIN)/python bench/fault_postgres.py
+	$(BIN)/python bench/fault_redis.py
+	$(BIN)/python bench/fault_smtp.py $(if $(DOWN_SECONDS),--down-seconds $(DOWN_SECONDS))
+	$(BIN)/python bench/observatory.py
+
+# The README's pictures: the demo on a throw-away database, photographed by chromium.
+screenshots: install-dev
+	$(BIN)/python scripts/screenshots.py
 
 worker: install
 	$(BIN)/celery -A portal worker --loglevel=INFO
@@ -69,3 +80,11 @@ beat: install
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
+
+# Translations: collect every marked string into locale/<lang>/LC_MESSAGES/django.po (new
+# ones have an empty msgstr to fill in), then compile the .mo files, which are committed so
+# that `make run` needs no gettext. Needs GNU gettext (apt-get install gettext).
+MESSAGE_DIRS := --ignore=.venv --ignore=bench --ignore=tests --ignore=staticfiles --ignore=var
+messages: install
+	$(BIN)/python manage.py makemessages -l es $(MESSAGE_DIRS) --add-location=file --no-obsolete
+	$(BIN)/python manage.py compilemessages -l es --ignore=.venv

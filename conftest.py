@@ -3,8 +3,9 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.core.cache import caches
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from incidents import services
 from incidents.caching import forget_local_version
@@ -22,6 +23,15 @@ def _empty_cache():
     yield
     for alias in ("default", "pages"):
         caches[alias].clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_between_tests():
+    # A request activates its page's language in this thread (LocaleMiddleware); each test
+    # starts in the default language, so reverse() and gettext do not depend on the last test.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
@@ -93,6 +103,44 @@ def staff_client(client, django_user_model):
     client.force_login(user)
     client.user = user
     return client
+
+
+@pytest.fixture
+def role_client(django_user_model):
+    """A client signed in as a staff member of one group (made by the roles migrations)."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    def make(group, email=None):
+        email = email or f"{group.lower().replace(' ', '-')}@example.com"
+        user = django_user_model.objects.create_user(email, None, is_staff=True)
+        user.groups.add(Group.objects.get(name=group))
+        TOTP.activate(user, generate_totp_secret())
+        client = Client()
+        client.force_login(user)
+        client.user = user
+        return client
+
+    return make
+
+
+@pytest.fixture
+def import_affected(incident):
+    """Imports a list of affected people (CSV text) into the incident, as the admin would."""
+    import io
+
+    from django.core.files import File
+
+    from incidents.models import ImportBatch
+    from incidents.services import imports
+
+    def run(csv_text: str):
+        batch = ImportBatch(incident=incident, original_name="list.csv")
+        batch.file.save("list.csv", File(io.BytesIO(csv_text.encode())))
+        return imports.import_batch_run(batch=batch)
+
+    return run
 
 
 @pytest.fixture

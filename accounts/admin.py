@@ -1,3 +1,5 @@
+from allauth.usersessions.admin import UserSessionAdmin as BaseUserSessionAdmin
+from allauth.usersessions.models import UserSession
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +31,29 @@ class UserAdmin(BaseUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
 
+    def save_model(self, request, obj, form, change):
+        # Groups and permissions are saved after this, in save_related.
+        form.access_before = services.user_access(
+            user=User.objects.get(pk=obj.pk) if change else obj
+        )
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.user_access_audit(
+            user=form.instance, before=form.access_before, actor=request.user
+        )
+
     @admin.action(description=_("Ask for a new password at their next request"))
     def force_password_change(self, request, queryset):
-        count = services.users_force_password_change(users=queryset)
+        count = services.users_force_password_change(users=queryset, actor=request.user)
         self.message_user(request, _("%d people must now set a new password.") % count)
+
+
+# allauth's searches sessions by username, which our User does not have: every search was a 500.
+admin.site.unregister(UserSession)
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(BaseUserSessionAdmin):
+    search_fields = ["user__email", "ip"]

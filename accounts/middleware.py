@@ -1,3 +1,5 @@
+import time
+
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -50,10 +52,22 @@ class ForcedPasswordChangeMiddleware:
         return redirect(url)
 
 
-class UserSessionsMiddleware:
+# The minute in which this session was last seen active.
+ACTIVE_MINUTE = "_active_minute"
+
+
+class SessionActivityMiddleware:
     """
-    allauth's session activity tracking, only on pages that use the session
-    anyway: public pages stay free of session reads, so a CDN can cache them.
+    A signed-in person's activity, noted at most once a minute per session:
+
+    - the session is saved, so its expiry moves on: it ends after SESSION_COOKIE_AGE
+      seconds without activity rather than at a fixed time;
+    - allauth's session list learns when and from where the session was last seen
+      ("last seen" needs no finer grain; writing it on every request cost signed-in
+      pages a transaction each).
+
+    Only on pages that use the session anyway: public pages stay free of session
+    reads, so a CDN can cache them.
     """
 
     def __init__(self, get_response):
@@ -66,11 +80,12 @@ class UserSessionsMiddleware:
         from allauth.usersessions import app_settings
         from allauth.usersessions.models import UserSession
 
-        if (
-            not _is_public(view_func)
-            and app_settings.TRACK_ACTIVITY
-            and request.session.session_key
-            and request.user.is_authenticated
-        ):
+        if _is_public(view_func) or not request.user.is_authenticated:
+            return None
+        minute = int(time.time()) // 60
+        if request.session.get(ACTIVE_MINUTE) == minute:
+            return None
+        request.session[ACTIVE_MINUTE] = minute
+        if app_settings.TRACK_ACTIVITY:
             UserSession.objects.create_from_request(request)
         return None

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -48,6 +49,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Checklist steps that only the person's own actions can complete.
     phishing_guide_read_at = models.DateTimeField(null=True, blank=True, editable=False)
     remedy_code_revealed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The language the person last read the site in: emails sent later use it.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
 
     objects = UserManager()
 

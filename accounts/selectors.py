@@ -59,6 +59,11 @@ class Checklist:
     def percent(self) -> int:
         return int(100 * self.done_count / len(self.steps)) if self.steps else 100
 
+    @property
+    def pending(self) -> set[str]:
+        """The keys of the steps still to do."""
+        return {step.key for step in self.steps if not step.done}
+
 
 def security_checklist(
     *,

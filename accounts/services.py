@@ -3,6 +3,8 @@
 from django.db import transaction
 from django.utils import timezone
 
+from audit.models import Action
+from audit.services import audit_record
 from incidents.selectors import password_reset_required_since
 
 from .selectors import user_verified_emails
@@ -38,9 +40,57 @@ def password_changed(*, user, request=None) -> None:
         _end_other_sessions(user=user, request=request)
 
 
-def users_force_password_change(*, users) -> int:
-    """Staff ask these people for a new password at their next request."""
+@transaction.atomic
+def users_force_password_change(*, users, actor=None) -> int:
+    """
+    Staff ask these people for a new password at their next request; each one
+    asked is in the audit trail (the account, never a password or a token).
+    """
+    people = list(users.select_related(None).only("pk", "email"))
+    for person in people:
+        audit_record(actor=actor, action=Action.PASSWORD_RESET_FORCED, target=person)
     return users.update(must_change_password=True)
+
+
+# What someone without any admin access has; a new account is compared with this.
+NO_ACCESS = {"staff": False, "superuser": False, "active": True, "groups": [], "permissions": []}
+
+
+def user_access(*, user) -> dict:
+    """What this person may do, as the audit trail compares it before and after a change."""
+    if user.pk is None:
+        return NO_ACCESS
+    return {
+        "staff": user.is_staff,
+        "superuser": user.is_superuser,
+        "active": user.is_active,
+        "groups": sorted(user.groups.values_list("name", flat=True)),
+        "permissions": sorted(user.user_permissions.values_list("codename", flat=True)),
+    }
+
+
+def user_access_audit(*, user, before: dict, actor) -> None:
+    """Record in the audit trail what changed in this person's access since `before`."""
+    after = user_access(user=user)
+    changed = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
+    if changed:
+        audit_record(actor=actor, action=Action.ACCESS_CHANGED, target=user, **changed)
+
+
+MFA_ACTIONS = {
+    "added": Action.MFA_ADDED,
+    "removed": Action.MFA_REMOVED,
+    "reset": Action.RECOVERY_CODES_RESET,
+}
+
+
+def staff_mfa_changed(*, user, change: str, kind: str) -> None:
+    """
+    A staff member added, removed or regenerated a second factor: recorded in the
+    audit trail (which kind, never its secret or codes). Customers' are not.
+    """
+    if user.is_staff:
+        audit_record(actor=user, action=MFA_ACTIONS[change], target=user, kind=kind)
 
 
 def _end_other_sessions(*, user, request) -> None:
@@ -68,3 +118,10 @@ def remedy_code_revealed(*, user) -> None:
     if user.remedy_code_revealed_at is None:
         user.remedy_code_revealed_at = timezone.now()
         user.save(update_fields=["remedy_code_revealed_at"])
+
+
+def user_language_set(*, user, language: str) -> None:
+    """Remember the language a person reads, for emails sent outside a request (answers)."""
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

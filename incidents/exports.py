@@ -4,6 +4,9 @@ import csv
 import logging
 from collections.abc import Iterator
 
+from audit.models import Action
+from audit.services import audit_details_add, audit_record
+
 from .models import Incident
 from .selectors import affected_addresses
 
@@ -23,12 +26,31 @@ class _Echo:
         return value
 
 
-def affected_csv_rows(*, incident: Incident, actor: str) -> Iterator[str]:
-    """Stream the CSV lines; the export is logged with who asked and how many (no addresses)."""
+def affected_csv_rows(*, incident: Incident, actor=None, origin: str = "") -> Iterator[str]:
+    """
+    Stream the CSV lines. The export is in the audit trail (who, or for a command
+    `origin`, and how many; never the addresses) from the moment it is asked for,
+    so an export cut short is recorded too, with the count written so far.
+    """
+    event = audit_record(
+        actor=actor, action=Action.EXPORT_AFFECTED, target=incident, origin=origin,
+        count=None, complete=False,
+    )  # fmt: skip
+    return _rows(incident, event)
+
+
+def _rows(incident: Incident, event) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    yield writer.writerow(["email", "tier"])
     count = 0
-    for email, exposure in affected_addresses(incident=incident):
-        count += 1
-        yield writer.writerow([csv_cell(email), exposure.tier])
-    logger.info("Exported %d affected addresses of %s for %s", count, incident.slug, actor)
+    try:
+        yield writer.writerow(["email", "tier"])
+        for email, exposure in affected_addresses(incident=incident):
+            count += 1
+            yield writer.writerow([csv_cell(email), exposure.tier])
+        audit_details_add(event=event, count=count, complete=True)
+    finally:
+        if not event.details["complete"]:
+            audit_details_add(event=event, count=count)
+    logger.info(
+        "Exported %d affected addresses of %s for %s", count, incident.slug, event.actor_label
+    )

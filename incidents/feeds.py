@@ -1,19 +1,40 @@
+import re
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
 from .markdown import render_markdown
 from .models import Incident
+from .translation import text_in
+
+# Control characters XML 1.0 cannot carry; staff may paste text that holds some.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _xml_safe(value):
+    return _NOT_XML.sub("", value) if isinstance(value, str) else value
+
+
+class XMLSafeAtom1Feed(Atom1Feed):
+    """Atom that leaves out what XML cannot carry, where Django's would fail (a 500)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*map(_xml_safe, args), **{k: _xml_safe(v) for k, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*map(_xml_safe, args), **{k: _xml_safe(v) for k, v in kwargs.items()})
 
 
 class LatestUpdatesFeed(Feed):
     """Every public timeline update, newest first."""
 
-    feed_type = Atom1Feed
+    feed_type = XMLSafeAtom1Feed
     subtitle = _("Updates on security incidents, newest first.")
 
     def __call__(self, request, *args, **kwargs):
@@ -32,10 +53,14 @@ class LatestUpdatesFeed(Feed):
         return selectors.update_list_latest(limit=50)
 
     def item_title(self, item):
-        return f"{item.incident.title}: {item.get_status_display()}"
+        return f"{text_in(item.incident, 'title')}: {item.get_status_display()}"
 
     def item_description(self, item):
-        return render_markdown(item.body)
+        body = text_in(item, "body")
+        if body.is_fallback:
+            note = _("This update has not been translated yet; it is shown in English.")
+            return format_html("<p><em>{}</em></p>{}", note, render_markdown(body))
+        return render_markdown(body)
 
     def item_link(self, item):
         return item.get_absolute_url()
@@ -59,13 +84,13 @@ class IncidentUpdatesFeed(LatestUpdatesFeed):
         return get_object_or_404(Incident.objects.published(), slug=slug)
 
     def title(self, obj):
-        return f"{obj.title} · {settings.SITE_NAME}"
+        return f"{text_in(obj, 'title')} · {settings.SITE_NAME}"
 
     def link(self, obj):
         return obj.get_absolute_url()
 
     def subtitle(self, obj):
-        return obj.summary
+        return text_in(obj, "summary")
 
     def items(self, obj):
         return selectors.update_list_latest(limit=50, incident=obj)

@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .translation import TranslatableMixin
+
 
 class Status(models.TextChoices):
     # Statuspage's incident statuses, plus "contained", which breach notices need.
@@ -24,14 +26,16 @@ class Severity(models.TextChoices):
     CRITICAL = "critical", _("Critical")
 
 
-class DataCategory(models.Model):
+class DataCategory(TranslatableMixin, models.Model):
     """A kind of personal data, with what a customer should do if it leaked."""
 
     slug = models.SlugField(unique=True, help_text=_("Used in the affected-people CSV."))
     name = models.CharField(max_length=100)
+    name_es = models.CharField(_("name (Spanish)"), max_length=100, blank=True)
     advice = models.TextField(
         help_text=_("Plain-language advice for a customer whose data of this kind leaked.")
     )
+    advice_es = models.TextField(_("advice (Spanish)"), blank=True)
     requires_password_reset = models.BooleanField(
         default=False,
         help_text=_("Customers whose data of this kind leaked must choose a new password."),
@@ -42,6 +46,8 @@ class DataCategory(models.Model):
         ordering = ["order", "name"]
         verbose_name_plural = _("data categories")
 
+    translatable_fields = ("name", "advice")
+
     def __str__(self):
         return self.name
 
@@ -51,7 +57,7 @@ class IncidentQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
 
-class Incident(models.Model):
+class Incident(TranslatableMixin, models.Model):
     """One breach, told to the public as a notice and a timeline of updates."""
 
     slug = models.SlugField(unique=True)
@@ -97,6 +103,23 @@ class Incident(models.Model):
             "Markdown. How to use a remedy code, e.g. where to enroll in credit monitoring."
         ),
     )
+    # The same texts in Spanish; an empty one is shown in the original, with a note.
+    title_es = models.CharField(_("title (Spanish)"), max_length=200, blank=True)
+    summary_es = models.TextField(_("summary (Spanish)"), blank=True)
+    what_happened_es = models.TextField(_("what happened (Spanish)"), blank=True)
+    what_information_es = models.TextField(
+        _("what information was involved (Spanish)"), blank=True
+    )
+    what_we_are_doing_es = models.TextField(_("what we are doing (Spanish)"), blank=True)
+    what_you_can_do_es = models.TextField(_("what you can do (Spanish)"), blank=True)
+    more_information_es = models.TextField(_("for more information (Spanish)"), blank=True)
+    message_standard_es = models.TextField(
+        _("message to affected customers (Spanish)"), blank=True
+    )
+    message_priority_es = models.TextField(
+        _("message to priority-tier customers (Spanish)"), blank=True
+    )
+    remedy_instructions_es = models.TextField(_("remedy instructions (Spanish)"), blank=True)
     detected_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(
         null=True,
@@ -136,6 +159,19 @@ class Incident(models.Model):
             ),
         ]
 
+    translatable_fields = (
+        "title",
+        "summary",
+        "what_happened",
+        "what_information",
+        "what_we_are_doing",
+        "what_you_can_do",
+        "more_information",
+        "message_standard",
+        "message_priority",
+        "remedy_instructions",
+    )
+
     def __str__(self):
         return self.title
 
@@ -151,12 +187,15 @@ class UpdateQuerySet(models.QuerySet):
         return self.filter(incident__is_published=True, publish_at__gt=now or timezone.now())
 
 
-class Update(models.Model):
+class Update(TranslatableMixin, models.Model):
     """A timeline entry. Public from publish_at on; a draft has no publish_at."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="updates")
     status = models.CharField(max_length=20, choices=Status.choices)
     body = models.TextField(help_text=_("Markdown."))
+    body_es = models.TextField(
+        _("body (Spanish)"), blank=True, help_text=_("Markdown. Empty: shown in English.")
+    )
     publish_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -183,6 +222,8 @@ class Update(models.Model):
     class Meta:
         ordering = ["-publish_at", "-id"]
 
+    translatable_fields = ("body",)
+
     def __str__(self):
         return f"{self.incident}: {self.get_status_display()}"
 
@@ -204,7 +245,7 @@ class FAQQuerySet(models.QuerySet):
         )
 
 
-class FAQ(models.Model):
+class FAQ(TranslatableMixin, models.Model):
     """A question and answer, about one incident or about all of them."""
 
     incident = models.ForeignKey(
@@ -216,7 +257,11 @@ class FAQ(models.Model):
         help_text=_("Empty: a general question, shown for every incident."),
     )
     question = models.CharField(max_length=300)
+    question_es = models.CharField(_("question (Spanish)"), max_length=300, blank=True)
     answer = models.TextField(help_text=_("Markdown."))
+    answer_es = models.TextField(
+        _("answer (Spanish)"), blank=True, help_text=_("Markdown. Empty: shown in English.")
+    )
     order = models.PositiveSmallIntegerField(default=0)
     is_published = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -228,6 +273,8 @@ class FAQ(models.Model):
         ordering = ["order", "id"]
         verbose_name = _("FAQ")
         verbose_name_plural = _("FAQs")
+
+    translatable_fields = ("question", "answer")
 
     def __str__(self):
         return self.question

@@ -17,7 +17,4 @@ urlpatterns = [
         name="update-history",
     ),
     path("faq/", views.faq_list, name="faq-list"),
-    path("api/v2/summary.json", views.api_summary, name="api-summary"),
-    path("api/v2/incidents.json", views.api_incidents, name="api-incidents"),
-    path("api/<path:path>", views.api_not_found, name="api-not-found"),
 ]

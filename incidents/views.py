@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.http import require_safe
 
 from . import api, selectors
@@ -44,7 +46,11 @@ def faq_list(request):
     return render(request, template, {"faqs": faqs, "query": query})
 
 
-def _api_response(payload):
+def _api_response(build, request):
+    # One answer for every client, in the original language, links included: the API
+    # is not under a language prefix, and status widgets send no useful Accept-Language.
+    with translation.override(settings.LANGUAGE_CODE):
+        payload = build(request)
     response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
     # Anyone's status widget may read it, as Statuspage's public API allows.
     response["Access-Control-Allow-Origin"] = "*"
@@ -55,13 +61,13 @@ def _api_response(payload):
 @require_safe
 @public_page
 def api_summary(request):
-    return _api_response(api.summary(request))
+    return _api_response(api.summary, request)
 
 
 @require_safe
 @public_page
 def api_incidents(request):
-    return _api_response(api.incidents(request))
+    return _api_response(api.incidents, request)
 
 
 @require_safe

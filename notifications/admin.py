@@ -7,12 +7,14 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from portal.admin_base import ViewOnlyAdmin
+
 from .models import Campaign, Notification, Subscription
 from .services import campaigns
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ViewOnlyAdmin):
     """The outbox, read-only: what was sent, what waits, what failed and why."""
 
     list_display = ["kind", "to_email", "subject", "status", "attempts", "created_at", "sent_at"]
@@ -20,12 +22,6 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ["to_email", "subject", "dedupe_key"]
     date_hierarchy = "created_at"
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class CampaignForm(forms.ModelForm):
@@ -121,7 +117,7 @@ class CampaignAdmin(admin.ModelAdmin):
     def send_view(self, request, pk):
         campaign = self._campaign(request, pk, change=True)
         if request.method == "POST":
-            campaigns.campaign_send(campaign=campaign)
+            campaigns.campaign_send(campaign=campaign, actor=request.user)
             messages.success(request, _("Sending. Progress is shown below."))
             return redirect("admin:notifications_campaign_change", pk)
         context = self._context(request, campaign, _("Send"))
@@ -139,13 +135,9 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(ViewOnlyAdmin):
+    """People subscribe themselves, with double opt-in; staff look and may delete."""
+
     list_display = ["email", "incident", "confirmed_at", "unsubscribed_at", "created_at"]
     list_filter = ["incident"]
     search_fields = ["email"]
-
-    def has_add_permission(self, request):
-        return False  # people subscribe themselves, with double opt-in
-
-    def has_change_permission(self, request, obj=None):
-        return False

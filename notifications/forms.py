@@ -2,11 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from incidents.models import Incident
+from incidents.translation import TranslatedChoiceField
 
 
 class SubscribeForm(forms.Form):
-    email = forms.EmailField(label=_("Your email address"))
-    incident = forms.ModelChoiceField(
+    # The model's limit: a longer address would pass the form and fail on saving.
+    email = forms.EmailField(label=_("Your email address"), max_length=254)
+    incident = TranslatedChoiceField(
         label=_("Updates about"),
         queryset=Incident.objects.published(),
         required=False,

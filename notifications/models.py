@@ -63,6 +63,10 @@ class Subscription(models.Model):
         related_name="+",
         help_text=_("Empty: every incident."),
     )
+    # The language they subscribed in: their emails are written in it.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -18,8 +18,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidents import services
-from incidents.models import FAQ, DataCategory, ImportBatch, Incident, Severity, Status
+from incidents.models import FAQ, DataCategory, ImportBatch, Incident, Severity, Status, Update
 from incidents.services import imports
+
+from .demo_es import CATEGORIES_ES, FAQS_ES, INCIDENT_ES, UPDATES_ES
 
 INCIDENT_SLUG = "2026-11-customer-data-breach"
 
@@ -185,6 +187,8 @@ def _categories() -> dict[str, DataCategory]:
                     slug=slug,
                     name=name,
                     advice=advice,
+                    name_es=CATEGORIES_ES[slug][0],
+                    advice_es=CATEGORIES_ES[slug][1],
                     requires_password_reset=reset,
                     order=order,
                 )
@@ -246,12 +250,13 @@ def _incident(now, categories) -> Incident:
         confirmed_at=now - dt.timedelta(days=4),
         disclosed_at=now - dt.timedelta(days=3, hours=20),
         is_published=True,
+        **INCIDENT_ES,
     )
     return services.incident_save(incident=incident, data_categories=categories.values())
 
 
 def _timeline(incident, now) -> None:
-    services.update_create(
+    _update_create(
         incident=incident,
         status=Status.INVESTIGATING,
         body=(
@@ -260,7 +265,7 @@ def _timeline(incident, now) -> None:
         ),
         publish_at=now - dt.timedelta(days=3, hours=20),
     )
-    corrected = services.update_create(
+    corrected = _update_create(
         incident=incident,
         status=Status.IDENTIFIED,
         body=(
@@ -275,8 +280,9 @@ def _timeline(incident, now) -> None:
         "About 142,000 customers are affected (corrected from 120,000 after the forensic "
         "count)."
     )
+    corrected.body_es = UPDATES_ES[Status.IDENTIFIED]
     services.update_save(update=corrected)
-    services.update_create(
+    _update_create(
         incident=incident,
         status=Status.CONTAINED,
         body=(
@@ -285,7 +291,7 @@ def _timeline(incident, now) -> None:
         ),
         publish_at=now - dt.timedelta(hours=20),
     )
-    services.update_create(
+    _update_create(
         incident=incident,
         status=Status.MONITORING,
         body=(
@@ -294,12 +300,19 @@ def _timeline(incident, now) -> None:
         ),
         publish_at=now - dt.timedelta(hours=2),
     )
-    services.update_create(
+    _update_create(
         incident=incident,
         status=Status.MONITORING,
         body="Daily update: no misuse of the copied data has been seen so far.",
         publish_at=now + dt.timedelta(hours=22),
     )
+
+
+def _update_create(*, incident, status, body, publish_at) -> Update:
+    update = Update(incident=incident, status=status, body=body, publish_at=publish_at)
+    if status != Status.IDENTIFIED:  # that one is translated once corrected, below
+        update.body_es = UPDATES_ES.get(status, "")
+    return services.update_save(update=update)
 
 
 def _faqs(incident) -> None:
@@ -309,6 +322,8 @@ def _faqs(incident) -> None:
                 incident=incident if about_incident else None,
                 question=question,
                 answer=answer,
+                question_es=FAQS_ES.get(question, ("", ""))[0],
+                answer_es=FAQS_ES.get(question, ("", ""))[1],
                 order=order,
             )
         )

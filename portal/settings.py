@@ -11,7 +11,6 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -80,12 +79,21 @@ INSTALLED_APPS = [
     "incidents",
     "support",
     "notifications",
+    "audit",
 ]
 
 MIDDLEWARE = [
+    # Gives every request an id, shown on the 500 page and in the logs.
+    "portal.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files carry the same headers as pages.
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language comes from the URL (/en/, /es/); a bare path is redirected by the
+    # language cookie, then Accept-Language. Reads no session: public pages stay cookie-free.
+    "django.middleware.locale.LocaleMiddleware",
     # Answers If-None-Match with 304 for the ETags the public pages carry.
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -95,13 +103,17 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    # allauth's session tracking, kept off the public pages (see accounts/middleware.py).
-    "accounts.middleware.UserSessionsMiddleware",
+    # A signed-in session's activity, once a minute: its idle timer starts again and
+    # allauth's session list learns it was seen. Kept off the public pages.
+    "accounts.middleware.SessionActivityMiddleware",
     # After a breach exposed a password, nothing else until a new one is set.
     "accounts.middleware.ForcedPasswordChangeMiddleware",
     # No admin page without two-factor authentication.
     "portal.middleware.StaffTwoFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Every page that is not one of the public, cacheable ones: `no-store`, so nothing
+    # personal stays in a browser or proxy.
+    "portal.middleware.PrivatePageMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -118,6 +130,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.site",
+                "portal.context_processors.languages",
             ],
         },
     },
@@ -225,6 +238,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:me"
 # django-allauth: people sign up and sign in with an email address; there are no usernames.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -271,6 +285,11 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Our own forms use allauth's rate limiter (same cache, same client-address rules); these
 # are added to allauth's defaults. A question per minute per address is plenty for a person.
 ACCOUNT_RATE_LIMITS = {
+    # allauth's own, with hourly caps added to those that send email, so that nobody can
+    # use us to flood an inbox (per key: the address typed) or to hash all day (per IP).
+    "signup": "20/m/ip,60/h/ip",
+    "request_login_code": "20/m/ip,3/m/key,10/h/key",
+    "reset_password": "20/m/ip,5/m/key,10/h/key",
     "support_ask": "3/m/ip,20/h/ip,10/h/user,3/h/key",
     "support_reply": "10/m/ip,60/h/user",
     "subscribe": "5/m/ip,30/h/ip,3/h/key",
@@ -305,10 +324,69 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# In production the session cookie is bound to this exact host (the __Host- prefix: Secure,
+# Path=/, no Domain), so a sibling subdomain cannot plant or read one.
+SESSION_COOKIE_NAME = "sessionid" if DEBUG else "__Host-candor-session"
+CSRF_COOKIE_NAME = "csrftoken" if DEBUG else "__Host-candor-csrf"
+SESSION_COOKIE_SAMESITE = "Lax"  # Lax: a link from our email still opens a signed-in page
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True  # htmx sends the token from the page (hx-headers), not the cookie
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Sessions end after this much inactivity (each signed-in page renews it, see
+# accounts.middleware.SessionActivityMiddleware) and when the browser closes: a shared computer at
+# a library should not stay signed in.
+SESSION_COOKIE_AGE = env.int("CANDOR_SESSION_IDLE_MINUTES", default=60) * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# A refused form (expired page, or a post from another site) gets our page, not Django's.
+CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
+
+# Content-Security-Policy (django-csp): our own scripts, styles, images and fonts only; no
+# inline script or style, no eval (htmx runs with allowEval off, see base.html), no plugins,
+# no framing, forms post only to us. img-src allows data: for the QR code of the
+# authenticator app, which allauth draws as an inline SVG image.
+_SELF, _NONE = "'self'", "'none'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_NONE],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "manifest-src": [_SELF],
+        "object-src": [_NONE],
+        "base-uri": [_NONE],
+        "frame-ancestors": [_NONE],
+        "form-action": [_SELF],
+        **({} if DEBUG else {"upgrade-insecure-requests": True}),
+    }
+}
+# Powerful browser features this site never uses, switched off (passkeys need
+# publickey-credentials-get/create, so those stay with our own origin).
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "usb": [],
+    "publickey-credentials-create": ["self"],
+    "publickey-credentials-get": ["self"],
+}
 
 # --- Internationalisation -------------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+# Each language's own name, so a reader finds theirs in the switcher whatever the page's language.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # the reader's choice in the switcher (portal/i18n.py)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -334,7 +412,16 @@ WHITENOISE_MAX_AGE = 3600
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "portal.requestid.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,7 @@ from django.utils.translation import ngettext
 
 from accounts.selectors import user_verified_emails
 from incidents.selectors import exposure_tier_for_emails
+from portal.admin_base import RecordAdmin
 
 from . import services
 from .models import CannedResponse, Message, Priority, Ticket, TicketStatus
@@ -177,7 +179,7 @@ class TicketAdmin(admin.ModelAdmin):
     def sla_due(self, obj):
         if obj.first_responded_at:
             return _("answered")
-        due = obj.first_response_due_at.strftime("%d %b %H:%M")
+        due = date_format(obj.first_response_due_at, "d M H:i")
         if obj.is_overdue():
             return format_html('<strong class="sla-overdue">{} {}</strong>', _("OVERDUE"), due)
         return due
@@ -209,7 +211,9 @@ class TicketAdmin(admin.ModelAdmin):
             # A status chosen with a reply ("resolved") wins over "waiting on customer";
             # resolving records when, reopening forgets it.
             services.tickets_set_status(
-                tickets=Ticket.objects.filter(pk=obj.pk), status=form.cleaned_data["status"]
+                tickets=Ticket.objects.filter(pk=obj.pk),
+                status=form.cleaned_data["status"],
+                actor=request.user,
             )
 
     def get_urls(self):
@@ -237,7 +241,7 @@ class TicketAdmin(admin.ModelAdmin):
         self.message_user(request, message % count)
 
     def _set_status(self, request, queryset, status):
-        count = services.tickets_set_status(tickets=queryset, status=status)
+        count = services.tickets_set_status(tickets=queryset, status=status, actor=request.user)
         label = TicketStatus(status).label
         self.message_user(
             request, _("%(count)d marked “%(status)s”.") % {"count": count, "status": label}
@@ -268,19 +272,10 @@ class CannedResponseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(RecordAdmin):
     """Read-only record of every message, for audits; agents work in the ticket page."""
 
     list_display = ["ticket", "author_kind", "author", "is_internal", "created_at"]
     list_filter = ["author_kind", "is_internal"]
     search_fields = ["ticket__reference", "body"]
     list_select_related = ["ticket", "author"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

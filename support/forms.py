@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from incidents.models import Incident
+from incidents.translation import TranslatedChoiceField
 
 from .models import Category
 
@@ -9,8 +10,10 @@ MESSAGE_MAX = 10_000
 
 
 class AskForm(forms.Form):
+    # The model's limit: a longer address would pass the form and fail on saving.
     email = forms.EmailField(
         label=_("Your email address"),
+        max_length=254,
         help_text=_("We will answer here, and send you a private link to follow your question."),
     )
     name = forms.CharField(label=_("Your name (optional)"), max_length=150, required=False)
@@ -18,7 +21,7 @@ class AskForm(forms.Form):
     category = forms.ChoiceField(
         label=_("What is it about?"), choices=Category.choices, widget=forms.RadioSelect
     )
-    incident = forms.ModelChoiceField(
+    incident = TranslatedChoiceField(
         label=_("Which incident? (optional)"),
         queryset=Incident.objects.published(),
         required=False,

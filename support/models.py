@@ -44,6 +44,10 @@ class Ticket(models.Model):
     )
     requester_email = models.EmailField()
     requester_name = models.CharField(max_length=150, blank=True)
+    # The language they asked in: the acknowledgement and every answer are sent in it.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     # SHA-256 of the private link's token, for people who asked without an account.
     access_token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     subject = models.CharField(max_length=200)

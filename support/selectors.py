@@ -18,6 +18,8 @@ def ticket_list_for_user(*, user) -> QuerySet[Ticket]:
 
 def ticket_get_for_user(*, user, reference: str) -> Ticket:
     """The person's own question, or 404: never a 403 that says it exists."""
+    if "\x00" in reference:  # no reference has one, and PostgreSQL refuses to compare it
+        raise Http404
     ticket = Ticket.objects.filter(requester=user, reference=reference.upper()).first()
     if ticket is None:
         raise Http404
@@ -38,6 +40,7 @@ def ticket_thread_public(*, ticket: Ticket) -> QuerySet[Message]:
 
 def faq_suggestions(*, subject: str, limit: int = 5) -> list[FAQ]:
     """FAQs whose question shares a meaningful word with a subject being typed."""
+    subject = subject.replace("\x00", "")  # PostgreSQL cannot compare text holding NUL
     words = [w.strip("?.,!") for w in subject.split() if len(w.strip("?.,!")) > 3][:6]
     if not words:
         return []

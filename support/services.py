@@ -13,9 +13,12 @@ from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from accounts.selectors import user_verified_emails
+from audit.models import Action
+from audit.services import audit_record
 from incidents.models import Incident, Tier
 from incidents.selectors import exposure_tier_for_emails
 from notifications.services import notification_enqueue_template
@@ -76,6 +79,7 @@ def ticket_create(
     user=None,
     email: str = "",
     name: str = "",
+    language: str | None = None,
     now: dt.datetime | None = None,
 ) -> Asked:
     """
@@ -83,7 +87,8 @@ def ticket_create(
 
     Signed-in people ask with their account; anyone else gives an address and
     gets a private link (only its hash is stored). The ticket is saved whether
-    or not mail can be sent right now: the email waits in the outbox.
+    or not mail can be sent right now: the email waits in the outbox. Emails
+    about it are written in `language` (by default the one they asked in).
     """
     now = now or timezone.now()
     tier = exposure_tier_for_emails(emails=user_verified_emails(user=user)) if user else None
@@ -95,6 +100,7 @@ def ticket_create(
         requester_email=user.email if user else email,
         requester_name=(user.get_full_name() if user and user.full_name else name),
         access_token_hash=token_hash(token) if token else "",
+        language=language or get_language(),
         subject=subject,
         category=category,
         incident=incident,
@@ -117,13 +123,19 @@ def ticket_private_path(token: str) -> str:
 
 @transaction.atomic
 def ticket_reply_by_customer(*, ticket: Ticket, body: str, user=None) -> Message:
-    """The customer writes again: the question is open for support once more."""
+    """
+    The customer writes again: the question is open for support once more, and a
+    rating given earlier no longer stands (it was for an answer that did not settle
+    it), so the next resolution can be rated afresh.
+    """
     message = Message.objects.create(
         ticket=ticket, author_kind=Message.Author.CUSTOMER, author=user, body=body
     )
     ticket.status = TicketStatus.OPEN
     ticket.resolved_at = None
-    ticket.save(update_fields=["status", "resolved_at", "updated_at"])
+    ticket.rating = None
+    ticket.rating_comment = ""
+    ticket.save(update_fields=["status", "resolved_at", "rating", "rating_comment", "updated_at"])
     return message
 
 
@@ -158,7 +170,8 @@ def ticket_rate(*, ticket: Ticket, rating: int, comment: str = "") -> Ticket:
 def ticket_reply_by_agent(*, ticket: Ticket, agent, body: str, internal: bool = False) -> Message:
     """
     An agent answers (emailed to the customer, who is then awaited) or writes an
-    internal note (never shown or sent to the customer).
+    internal note (never shown or sent to the customer). Either is in the audit
+    trail with the agent's name (not the words).
     """
     now = timezone.now()
     message = Message.objects.create(
@@ -169,6 +182,8 @@ def ticket_reply_by_agent(*, ticket: Ticket, agent, body: str, internal: bool = 
         is_internal=internal,
         created_at=now,
     )
+    action = Action.TICKET_NOTED if internal else Action.TICKET_REPLIED
+    audit_record(actor=agent, action=action, target=ticket, target_label=ticket.reference)
     if internal:
         return message
     ticket.status = TicketStatus.WAITING
@@ -184,12 +199,23 @@ def tickets_assign(*, tickets, agent) -> int:
     return tickets.update(assignee=agent, updated_at=timezone.now())
 
 
-def tickets_set_status(*, tickets, status: str) -> int:
+@transaction.atomic
+def tickets_set_status(*, tickets, status: str, actor=None) -> int:
     """
     Set the status of many questions at once; returns how many. Resolving keeps
     the first resolution time; reopening forgets it, as a customer's reply does.
+    Each question's new status is in the audit trail with who set it.
     """
     now = timezone.now()
+    # Named by reference only: a subject is the customer's own words.
+    for ticket in tickets.select_related(None).only("pk", "reference"):
+        audit_record(
+            actor=actor,
+            action=Action.TICKET_STATUS_CHANGED,
+            target=ticket,
+            target_label=ticket.reference,
+            status=status,
+        )
     if status not in {TicketStatus.RESOLVED, TicketStatus.CLOSED}:
         return tickets.update(status=status, resolved_at=None, updated_at=now)
     return tickets.update(
@@ -215,12 +241,16 @@ def _email(ticket: Ticket, template: str, *, key: str, **context) -> None:
     context |= {
         "ticket": ticket,
         "hours": first_response_hours(ticket.priority),
-        "private_path": ticket_private_path(context["token"]) if context.get("token") else "",
     }
+    with override(ticket.language):  # the private link in the asker's language too
+        context["private_path"] = (
+            ticket_private_path(context["token"]) if context.get("token") else ""
+        )
     notification_enqueue_template(
         template=f"support/email/{template}",
         context=context,
         html=True,
+        language=ticket.language,
         dedupe_key=key,
         kind=f"support-{template}",
         to_email=ticket.requester_email,

@@ -168,6 +168,19 @@ def test_sign_in_with_an_emailed_code(client, alice, smtp_sink):
     assert signed_in(client)
 
 
+def test_account_emails_name_our_site_and_its_address_not_the_request_host(
+    client, alice, smtp_sink, settings
+):
+    settings.SITE_NAME, settings.SITE_URL = "Example Corp status", "https://status.example.com"
+
+    request_login_code(client, "alice@example.com")
+
+    text = smtp_sink.text(smtp_sink.last_to("alice@example.com"))
+    assert "Hello from Example Corp status!" in text
+    assert "Type them only into status.example.com" in text
+    assert "testserver" not in text
+
+
 def test_sign_in_code_works_only_once(client, alice, smtp_sink):
     request_login_code(client, "alice@example.com")
     code = code_in(smtp_sink, "alice@example.com")

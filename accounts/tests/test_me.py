@@ -65,6 +65,20 @@ def test_affected_customer_sees_their_data_advice_message_and_remedy(
     assert "Please set a new password." in page
 
 
+def test_no_request_for_a_new_password_once_one_is_set(client, make_customer, affected_list):
+    from accounts.services import password_changed
+
+    affected_list("alice@example.com,password-hash,standard,")
+    alice = make_customer("alice@example.com")
+    password_changed(user=alice)
+    client.force_login(alice)
+
+    page = client.get(ME).content.decode()
+
+    assert "Password (hashed)" in page  # still told what was involved
+    assert "Please set a new password." not in page
+
+
 def test_unaffected_customer_is_told_clearly(client, make_customer, affected_list):
     affected_list("alice@example.com,password-hash,standard,")
     client.force_login(make_customer("bob@example.com"))

@@ -4,6 +4,7 @@ through the real allauth views. pyotp plays the customer's authenticator app.
 """
 
 import datetime as dt
+import html
 import io
 import re
 import time
@@ -92,6 +93,17 @@ def signed_in(client):
 
 
 # --- Two-factor authentication ---------------------------------------------------------
+
+
+def test_someone_on_a_phone_can_open_the_authenticator_app_from_a_link(client, person):
+    sign_in(client)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+
+    page = client.get(reverse("mfa_activate_totp")).content.decode()
+
+    secret = SECRET.search(page).group(1)
+    link = re.search(r'href="(otpauth://totp/[^"]+)"', page).group(1)
+    assert pyotp.parse_uri(html.unescape(link)).secret == secret  # the same account as the QR
 
 
 def test_turning_on_two_factor_asks_for_the_password_again(client, person):
@@ -485,3 +497,24 @@ def test_the_remedy_step_appears_for_people_with_a_code(client, person, incident
     client.get(reverse("accounts:me"))  # the code is shown there
 
     assert steps(client)["remedy"] == "done"
+
+
+def test_the_sessions_list_knows_when_each_session_was_last_seen_to_the_minute(client, person):
+    from allauth.usersessions.models import UserSession
+
+    start_of_a_minute = timezone.now().replace(second=5, microsecond=0)
+    with time_machine.travel(start_of_a_minute, tick=False) as clock:
+        sign_in(client)
+        client.get(reverse("accounts:me"))
+        first_seen = UserSession.objects.get(user=person).last_seen_at
+
+        clock.shift(dt.timedelta(seconds=20))
+        client.get(reverse("accounts:me"))
+        within_the_minute = UserSession.objects.get(user=person).last_seen_at
+
+        clock.shift(dt.timedelta(minutes=2))
+        client.get(reverse("accounts:me"))
+        later = UserSession.objects.get(user=person).last_seen_at
+
+    assert within_the_minute == first_seen  # not written on every page
+    assert later - first_seen >= dt.timedelta(minutes=2)

@@ -7,6 +7,7 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -23,12 +24,10 @@ class PublicContentAdmin(SimpleHistoryAdmin):
     """Deleting public content refreshes the public pages too; saves go through services."""
 
     def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        public_pages_invalidate()
+        services.public_content_delete(objects=[obj], actor=request.user)
 
     def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        public_pages_invalidate()
+        services.public_content_delete(objects=queryset, actor=request.user)
 
 
 @admin.register(DataCategory)
@@ -84,14 +83,24 @@ class IncidentAdmin(PublicContentAdmin):
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["data_categories"]
     date_hierarchy = "created_at"
-    readonly_fields = ["preview_link", "timeline_link", "funnel_link", "created_at", "updated_at"]
+    readonly_fields = ["preview_link", "timeline_link", "funnel_link", "audit_link", "created_at",
+                       "updated_at"]  # fmt: skip
     inlines = [ObligationInline]
     actions = ["export_affected"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "is_published", "preview_link"]}),
         (
             _("Status"),
-            {"fields": ["status", "severity", "quiet_hours", "timeline_link", "funnel_link"]},
+            {
+                "fields": [
+                    "status",
+                    "severity",
+                    "quiet_hours",
+                    "timeline_link",
+                    "funnel_link",
+                    "audit_link",
+                ]
+            },
         ),
         (
             _("The notice"),
@@ -106,6 +115,31 @@ class IncidentAdmin(PublicContentAdmin):
                     "what_we_are_doing",
                     "what_you_can_do",
                     "more_information",
+                ],
+            },
+        ),
+        (
+            _("What affected customers read on their own page"),
+            {"fields": ["message_standard", "message_priority", "remedy_instructions"]},
+        ),
+        (
+            _("In Spanish"),
+            {
+                "description": _(
+                    "Spanish readers see these texts; where one is empty they see the "
+                    "English text, with a note that it is not translated yet."
+                ),
+                "fields": [
+                    "title_es",
+                    "summary_es",
+                    "what_happened_es",
+                    "what_information_es",
+                    "what_we_are_doing_es",
+                    "what_you_can_do_es",
+                    "more_information_es",
+                    "message_standard_es",
+                    "message_priority_es",
+                    "remedy_instructions_es",
                 ],
             },
         ),
@@ -138,6 +172,14 @@ class IncidentAdmin(PublicContentAdmin):
         url = reverse("admin-funnel", args=[obj.slug])
         return format_html('<a href="{}">{}</a>', url, _("Recovery funnel"))
 
+    @admin.display(description=_("Audit trail"))
+    def audit_link(self, obj):
+        if not obj.pk:
+            return "-"
+        # Events about its updates and imports carry its title too.
+        url = reverse("admin:audit_auditevent_changelist") + "?" + urlencode({"q": obj.title})
+        return format_html('<a href="{}">{}</a>', url, _("Who did what, and when"))
+
     @admin.display(description=_("Timeline"))
     def timeline_link(self, obj):
         if not obj.pk:
@@ -155,8 +197,12 @@ class IncidentAdmin(PublicContentAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        # Many-to-many fields are saved by save_related, after this.
-        services.incident_save(incident=obj)
+        # save_related saves the categories again; given here, a change to them is audited.
+        services.incident_save(
+            incident=obj,
+            data_categories=form.cleaned_data.get("data_categories"),
+            actor=request.user,
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -173,7 +219,7 @@ class IncidentAdmin(PublicContentAdmin):
         incident = queryset.get()
         self.log_change(request, incident, "Exported the affected addresses (suppression list)")
         response = StreamingHttpResponse(
-            affected_csv_rows(incident=incident, actor=request.user.email),
+            affected_csv_rows(incident=incident, actor=request.user),
             content_type="text/csv",
         )
         response["Content-Disposition"] = f'attachment; filename="affected-{incident.slug}.csv"'
@@ -197,7 +243,7 @@ class IncidentAdmin(PublicContentAdmin):
 class UpdateAdminForm(forms.ModelForm):
     class Meta:
         model = Update
-        fields = ["incident", "status", "body", "publish_at"]
+        fields = ["incident", "status", "body", "body_es", "publish_at"]
 
     def _post_clean(self):
         super()._post_clean()
@@ -219,7 +265,16 @@ class UpdateAdmin(PublicContentAdmin):
     date_hierarchy = "publish_at"
     autocomplete_fields = ["incident"]
     readonly_fields = ["author", "revised_at", "created_at", "preview_link"]
-    fields = ["incident", "status", "body", "publish_at", "preview_link", "author", "revised_at"]
+    fields = [
+        "incident",
+        "status",
+        "body",
+        "body_es",
+        "publish_at",
+        "preview_link",
+        "author",
+        "revised_at",
+    ]
     actions = ["publish_now"]
 
     @admin.display(description=_("State"))
@@ -246,7 +301,7 @@ class UpdateAdmin(PublicContentAdmin):
         published = 0
         for update in queryset.select_related("incident"):
             if not update.is_public():
-                services.update_publish(update=update)
+                services.update_publish(update=update, actor=request.user)
                 published += 1
         self.message_user(
             request,

@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_base import ViewOnlyAdmin
+
 from ..digest import email_digest
 from ..models import DataCategory, Exposure, ImportBatch
 from ..services import imports
@@ -110,7 +112,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(Exposure)
-class ExposureAdmin(admin.ModelAdmin):
+class ExposureAdmin(ViewOnlyAdmin):
     """Read-only: exposures come from imports. Search takes a full email address."""
 
     list_display = ["incident", "tier", "category_names", "has_remedy_code", "updated_at"]
@@ -132,9 +134,3 @@ class ExposureAdmin(admin.ModelAdmin):
     @admin.display(description=_("remedy code"), boolean=True)
     def has_remedy_code(self, obj):
         return bool(obj.remedy_code)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

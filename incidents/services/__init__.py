@@ -7,25 +7,63 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import Action
+from audit.services import audit_record
+
 from ..caching import public_pages_invalidate
 from ..models import FAQ, DataCategory, Incident, Update
 
 
 @transaction.atomic
-def incident_save(*, incident: Incident, data_categories=None) -> Incident:
+def incident_save(*, incident: Incident, data_categories=None, actor=None) -> Incident:
     """
     Validate and save an incident (new or changed); public pages show it at once,
-    and regulatory deadlines counted from its confirmation move with it.
+    and regulatory deadlines counted from its confirmation move with it. Creating,
+    publishing, unpublishing or changing it is recorded in the audit trail.
     """
     from .clocks import obligations_recount
 
+    previous = Incident.objects.filter(pk=incident.pk).first() if incident.pk else None
     incident.full_clean()
     incident.save()
+    changed = _changed_fields(previous, incident)
     if data_categories is not None:
+        before = set(incident.data_categories.values_list("pk", flat=True))
         incident.data_categories.set(data_categories)
+        if previous is not None and before != {c.pk for c in data_categories}:
+            changed.append("data_categories")
+    _audit_incident(incident, previous, changed, actor)
     obligations_recount(incident=incident)
     public_pages_invalidate()
     return incident
+
+
+def _changed_fields(previous, current) -> list[str]:
+    if previous is None:
+        return []
+    return [
+        f.name
+        for f in type(current)._meta.concrete_fields
+        if f.name not in {"created_at", "updated_at"}
+        and getattr(previous, f.attname) != getattr(current, f.attname)
+    ]
+
+
+def _audit_incident(incident: Incident, previous: Incident | None, changed, actor) -> None:
+    if previous is None:
+        audit_record(
+            actor=actor,
+            action=Action.INCIDENT_CREATED,
+            target=incident,
+            published=incident.is_published,
+        )
+    elif "is_published" in changed:
+        action = (
+            Action.INCIDENT_PUBLISHED if incident.is_published else Action.INCIDENT_UNPUBLISHED
+        )
+        audit_record(actor=actor, action=action, target=incident, fields=changed)
+    elif changed:
+        audit_record(actor=actor, action=Action.INCIDENT_EDITED, target=incident, fields=changed)
 
 
 def update_check(*, update: Update, now: dt.datetime | None = None) -> None:
@@ -57,7 +95,8 @@ def update_save(*, update: Update, author=None, now: dt.datetime | None = None) 
     Guarantees: a published update stays published (see `update_check`);
     correcting its text or status after publication marks it revised, so
     readers are told and can read every version; a scheduled time already past
-    publishes at once. Every save is kept in the history.
+    publishes at once. Every save is kept in the history, and recorded with its
+    author in the audit trail (drafted, scheduled, published or corrected).
     """
     now = now or timezone.now()
     previous = (
@@ -74,8 +113,24 @@ def update_save(*, update: Update, author=None, now: dt.datetime | None = None) 
         update.author = author
     update.full_clean()
     update.save()
+    _audit_update(update, previous, corrected, author, now)
     public_pages_invalidate()
     return update
+
+
+def _audit_update(update: Update, previous, corrected: bool, actor, now) -> None:
+    if previous is not None and previous.is_public(now):
+        if corrected:
+            audit_record(actor=actor, action=Action.UPDATE_EDITED, target=update)
+        return
+    if update.is_public(now):
+        action = Action.UPDATE_PUBLISHED
+    elif update.publish_at is not None:
+        action = Action.UPDATE_SCHEDULED
+    else:
+        action = Action.UPDATE_DRAFTED
+    at = update.publish_at.isoformat() if update.publish_at else None
+    audit_record(actor=actor, action=action, target=update, publish_at=at)
 
 
 def update_create(
@@ -93,13 +148,29 @@ def update_create(
     )
 
 
-def update_publish(*, update: Update, now: dt.datetime | None = None) -> Update:
+def update_publish(*, update: Update, now: dt.datetime | None = None, actor=None) -> Update:
     """Publish a draft or scheduled update now. Idempotent: a public update is left as it is."""
     now = now or timezone.now()
     if update.is_public(now):
         return update
     update.publish_at = now
-    return update_save(update=update, now=now)
+    return update_save(update=update, author=actor, now=now)
+
+
+@transaction.atomic
+def public_content_delete(*, objects, actor=None) -> int:
+    """
+    Delete incidents, updates, FAQs or data categories (and what they cascade to);
+    public pages refresh, and each deletion is in the audit trail under the name
+    the record had. Returns how many were deleted.
+    """
+    count = 0
+    for obj in objects:
+        audit_record(actor=actor, action=Action.CONTENT_DELETED, target=obj)
+        obj.delete()
+        count += 1
+    public_pages_invalidate()
+    return count
 
 
 @transaction.atomic

@@ -6,6 +6,9 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from audit.models import Action
+from audit.services import audit_record
+
 from ..models import Incident, Obligation, Regime
 
 
@@ -44,12 +47,31 @@ def obligation_clock_start(obligation: Obligation) -> dt.datetime | None:
 
 @transaction.atomic
 def obligation_save(*, obligation: Obligation) -> Obligation:
-    """Validate and save; its due time follows from the regime and the clock's start."""
+    """
+    Validate and save; its due time follows from the regime and the clock's start.
+    Filing it is recorded in the audit trail in the name of whoever filed it.
+    """
     start = obligation_clock_start(obligation)
     obligation.due_at = deadline(regime=obligation.regime, start=start) if start else None
+    newly_filed = obligation.filed_at is not None and not (
+        obligation.pk
+        and Obligation.objects.filter(pk=obligation.pk, filed_at__isnull=False).exists()
+    )
     obligation.full_clean()
     obligation.save()
+    if newly_filed:
+        _audit_filed(obligation, obligation.filed_by)
     return obligation
+
+
+def _audit_filed(obligation: Obligation, actor) -> None:
+    audit_record(
+        actor=actor,
+        action=Action.OBLIGATION_FILED,
+        target=obligation,
+        filed_at=obligation.filed_at.isoformat(),
+        reference=obligation.reference,
+    )
 
 
 def obligations_recount(*, incident: Incident) -> None:
@@ -58,8 +80,17 @@ def obligations_recount(*, incident: Incident) -> None:
         obligation_save(obligation=obligation)
 
 
+@transaction.atomic
 def obligations_file(*, obligations, user, reference: str = "") -> int:
-    """Mark obligations filed now, by this person. Already filed ones are left as they were."""
-    return obligations.filter(filed_at__isnull=True).update(
-        filed_at=timezone.now(), filed_by=user, reference=reference
+    """
+    Mark obligations filed now, by this person. Already filed ones are left as
+    they were. Each one filed is recorded in the audit trail.
+    """
+    now = timezone.now()
+    unfiled = list(obligations.filter(filed_at__isnull=True).select_related("regime", "incident"))
+    for obligation in unfiled:
+        obligation.filed_at, obligation.reference = now, reference
+        _audit_filed(obligation, user)
+    return Obligation.objects.filter(pk__in=[o.pk for o in unfiled]).update(
+        filed_at=now, filed_by=user, reference=reference
     )

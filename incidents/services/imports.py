@@ -33,7 +33,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import Action
+from audit.services import audit_record
+
 from ..digest import digester, email_normalise
+from ..exports import csv_cell
 from ..models import Exposure, ImportBatch, Incident, Tier
 
 logger = logging.getLogger(__name__)
@@ -117,7 +121,8 @@ def import_file_check(source: BinaryIO, *, max_bytes: int | None = None) -> int:
                 % {"line": lines}
             ) from None
     source.seek(0)
-    header = next(csv.reader([first.decode("utf-8-sig")]), [])
+    header = next(_records(csv.reader([first.decode("utf-8-sig")])), [])
+    header = header if isinstance(header, list) else []
     if [h.strip().lower() for h in header] != HEADER:
         raise ValidationError(
             _("The first line must be the header “%(expected)s”; it is “%(found)s”.")
@@ -129,7 +134,10 @@ def import_file_check(source: BinaryIO, *, max_bytes: int | None = None) -> int:
 def import_batch_create(
     *, incident: Incident, upload, created_by=None, total_rows: int = 0
 ) -> ImportBatch:
-    """Store an uploaded, already checked file and queue its import once this commits."""
+    """
+    Store an uploaded, already checked file and queue its import once this commits;
+    the upload is in the audit trail with who sent it and its number of rows.
+    """
     from ..tasks import import_batch_enqueue
 
     batch = ImportBatch(
@@ -141,6 +149,7 @@ def import_batch_create(
     batch.file.save(upload.name, upload, save=False)
     batch.full_clean()
     batch.save()
+    audit_record(actor=created_by, action=Action.IMPORT_STARTED, target=batch, rows=total_rows)
     transaction.on_commit(lambda: import_batch_enqueue(batch.pk))
     return batch
 
@@ -151,12 +160,15 @@ def import_batch_run(
     source: BinaryIO | None = None,
     method: str | None = None,
     progress: Progress | None = None,
+    origin: str = "",
 ) -> ImportBatch:
     """
     Import a batch's rows; safe to run again (an interrupted run is simply redone).
 
     `method` is "copy" (PostgreSQL only) or "orm"; by default COPY where the
     database is PostgreSQL. `progress` is called with the rows done so far.
+    The outcome is in the audit trail, in the name of whoever uploaded the file
+    (or `origin`), with the counts or the reason it failed.
     """
     if batch.state == ImportBatch.State.DONE:
         return batch
@@ -179,6 +191,10 @@ def import_batch_run(
             % {"error": type(error).__name__},
             finished_at=timezone.now(),
         )
+        audit_record(
+            actor=batch.created_by, action=Action.IMPORT_FAILED, target=batch, origin=origin,
+            error=type(error).__name__,
+        )  # fmt: skip
         raise
     finally:
         if opened:
@@ -194,6 +210,11 @@ def import_batch_run(
         error_report=batch.error_report.name or "",
         finished_at=timezone.now(),
     )
+    audit_record(
+        actor=batch.created_by, action=Action.IMPORT_FINISHED, target=batch, origin=origin,
+        created=counts.created, updated=counts.updated, unchanged=counts.unchanged,
+        rejected=counts.rejected,
+    )  # fmt: skip
     logger.info(
         "Import %s done: %s new, %s updated, %s unchanged, %s rejected",
         batch.pk, counts.created, counts.updated, counts.unchanged, counts.rejected,
@@ -232,7 +253,8 @@ def _import(batch, source, method, progress, report) -> Counts:
         for parsed in _parse(source, categories):
             if isinstance(parsed, BadRow):
                 counts.rejected += 1
-                report_writer.writerow([parsed.line, parsed.reason, *parsed.row])
+                # Staff open the report in a spreadsheet: a cell must not run as a formula.
+                report_writer.writerow([parsed.line, parsed.reason, *map(csv_cell, parsed.row)])
             else:
                 counts.good += 1
                 yield parsed
@@ -274,10 +296,13 @@ def _parse(source: BinaryIO, categories: dict[str, int]) -> Iterator[GoodRow | B
     # A file has few distinct category lists; each is parsed once.
     category_lists: dict[str, tuple[int, ...] | str] = {}
     try:
-        for row in reader:
+        for row in _records(reader):
+            line = reader.line_num
+            if isinstance(row, csv.Error):
+                yield BadRow(line, _("unreadable row: %s") % row, [])
+                continue
             if not row or row == [""]:
                 continue
-            line = reader.line_num
             if len(row) != len(HEADER):
                 yield BadRow(line, _("wrong column count: expected 4, found %d") % len(row), row)
                 continue
@@ -305,6 +330,19 @@ def _parse(source: BinaryIO, categories: dict[str, int]) -> Iterator[GoodRow | B
         text.detach()
 
 
+def _records(reader) -> Iterator[list[str] | csv.Error]:
+    """
+    The reader's rows. A record it cannot read (a cell over the csv module's limit of
+    128 KiB) comes as its error instead of ending the file: reading goes on after it.
+    """
+    while True:
+        try:
+            yield from reader
+            return
+        except csv.Error as error:
+            yield error
+
+
 def _category_ids(field: str, categories: dict[str, int]) -> tuple[int, ...] | str:
     """The sorted ids of a `;`-separated list of slugs, or the reason it is refused."""
     slugs = [s.strip() for s in field.split(";") if s.strip()]
@@ -322,8 +360,8 @@ def emails_in(source: BinaryIO) -> Iterator[str]:
     try:
         reader = csv.reader(text)
         next(reader, None)
-        for row in reader:
-            if len(row) == len(HEADER) and "@" in row[0]:
+        for row in _records(reader):
+            if isinstance(row, list) and len(row) == len(HEADER) and "@" in row[0]:
                 yield email_normalise(row[0])
     finally:
         text.detach()

@@ -18,7 +18,7 @@ UPDATE_FIELDS = {"id", "status", "body", "created_at", "updated_at", "display_at
 def test_summary_has_statuspage_fields(client, incident, make_update):
     make_update(body="We are on it.")
 
-    data = client.get(reverse("incidents:api-summary")).json()
+    data = client.get(reverse("api:summary")).json()
 
     assert set(data["page"]) >= {"id", "name", "url", "time_zone", "updated_at"}
     assert data["status"] == {"indicator": "major", "description": "Major security incident"}
@@ -34,7 +34,7 @@ def test_summary_has_statuspage_fields(client, incident, make_update):
 def test_summary_indicator_is_none_when_everything_is_resolved(client, incident, make_update):
     make_update(status=Status.RESOLVED)
 
-    data = client.get(reverse("incidents:api-summary")).json()
+    data = client.get(reverse("api:summary")).json()
 
     assert data["status"]["indicator"] == "none"
     assert data["incidents"] == []
@@ -44,7 +44,7 @@ def test_summary_indicator_is_the_worst_active_severity(client, make_incident, m
     make_incident(slug="a", severity=Severity.MINOR)
     make_incident(slug="b", severity=Severity.CRITICAL)
 
-    data = client.get(reverse("incidents:api-summary")).json()
+    data = client.get(reverse("api:summary")).json()
 
     assert data["status"]["indicator"] == "critical"
 
@@ -54,7 +54,7 @@ def test_incidents_list_includes_resolved_ones_with_resolved_at(
 ):
     make_update(status=Status.RESOLVED, at=now - dt.timedelta(minutes=5))
 
-    [data] = client.get(reverse("incidents:api-incidents")).json()["incidents"]
+    [data] = client.get(reverse("api:incidents")).json()["incidents"]
 
     assert data["status"] == "resolved"
     assert data["resolved_at"] is not None
@@ -63,7 +63,7 @@ def test_incidents_list_includes_resolved_ones_with_resolved_at(
 def test_contained_is_sent_as_a_statuspage_status(client, incident, make_update):
     make_update(status=Status.CONTAINED)
 
-    [data] = client.get(reverse("incidents:api-incidents")).json()["incidents"]
+    [data] = client.get(reverse("api:incidents")).json()["incidents"]
 
     assert data["status"] == "monitoring"
     assert data["candor_status"] == "contained"
@@ -77,6 +77,6 @@ def test_unknown_api_path_gets_a_json_404(client, db):
 
 
 def test_api_can_be_read_from_other_sites(client, db):
-    response = client.get(reverse("incidents:api-summary"))
+    response = client.get(reverse("api:summary"))
 
     assert response["Access-Control-Allow-Origin"] == "*"

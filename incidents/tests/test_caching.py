@@ -16,8 +16,8 @@ PUBLIC_URLS = [
     ("incidents:faq-list", []),
     ("incidents:feed", []),
     ("incidents:incident-feed", ["data-breach"]),
-    ("incidents:api-summary", []),
-    ("incidents:api-incidents", []),
+    ("api:summary", []),
+    ("api:incidents", []),
 ]
 
 

@@ -2,16 +2,11 @@ import csv
 import io
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Group
-from django.core.files import File
 from django.core.management import call_command
 from django.urls import reverse
 
 from incidents.exports import csv_cell
-from incidents.models import ImportBatch
-from incidents.services import imports
 
 pytestmark = pytest.mark.django_db
 
@@ -24,10 +19,8 @@ HOSTILE = (
 
 
 @pytest.fixture
-def affected(incident):
-    batch = ImportBatch(incident=incident, original_name="list.csv")
-    batch.file.save("list.csv", File(io.BytesIO(HOSTILE.encode())))
-    return imports.import_batch_run(batch=batch)
+def affected(import_affected):
+    return import_affected(HOSTILE)
 
 
 @pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
@@ -39,16 +32,6 @@ def test_ordinary_cells_are_kept():
     assert csv_cell("alice@example.com") == "alice@example.com"
 
 
-def staff(django_user_model, client, group):
-    user = django_user_model.objects.create_user(
-        f"{group[:5]}@example.com", "x" * 20, is_staff=True
-    )
-    user.groups.add(Group.objects.get(name=group))
-    TOTP.activate(user, generate_totp_secret())
-    client.force_login(user)
-    return client
-
-
 def export(client, incident):
     return client.post(
         reverse("admin:incidents_incident_changelist"),
@@ -57,9 +40,9 @@ def export(client, incident):
 
 
 def test_the_comms_team_exports_a_neutralised_csv_and_it_is_logged(
-    client, django_user_model, incident, affected
+    role_client, incident, affected
 ):
-    response = export(staff(django_user_model, client, "Comms team"), incident)
+    response = export(role_client("Comms team"), incident)
 
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0] == ["email", "tier"]
@@ -75,8 +58,8 @@ def test_the_comms_team_exports_a_neutralised_csv_and_it_is_logged(
     assert LogEntry.objects.filter(change_message__contains="Exported the affected").exists()
 
 
-def test_support_agents_cannot_export(client, django_user_model, incident, affected):
-    response = export(staff(django_user_model, client, "Support agents"), incident)
+def test_support_agents_cannot_export(role_client, incident, affected):
+    response = export(role_client("Support agents"), incident)
 
     assert response.status_code == 403
 

@@ -58,7 +58,7 @@ def test_unpublished_incident_is_not_public(client, make_incident):
     assert client.get(detail_url(draft)).status_code == HTTPStatus.NOT_FOUND
     assert "Secret draft" not in client.get(reverse("home")).content.decode()
     assert "Secret draft" not in client.get(reverse("incidents:feed")).content.decode()
-    assert "Secret draft" not in client.get(reverse("incidents:api-incidents")).content.decode()
+    assert "Secret draft" not in client.get(reverse("api:incidents")).content.decode()
 
 
 def test_scheduled_update_is_invisible_everywhere_until_its_time(client, incident, make_update):
@@ -70,8 +70,8 @@ def test_scheduled_update_is_invisible_everywhere_until_its_time(client, inciden
             reverse("home"),
             reverse("incidents:feed"),
             reverse("incidents:incident-feed", args=[incident.slug]),
-            reverse("incidents:api-summary"),
-            reverse("incidents:api-incidents"),
+            reverse("api:summary"),
+            reverse("api:incidents"),
         ]
         for url in urls:
             assert "The embargoed statement." not in client.get(url).content.decode(), url

@@ -15,14 +15,18 @@ import datetime as dt
 import hashlib
 import logging
 import smtplib
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.core.mail.message import sanitize_address
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ..models import Notification
 
@@ -78,11 +82,13 @@ def notification_enqueue_template(
     template: str,
     context: dict,
     html: bool = False,
+    language: str | None = None,
     **fields,
 ) -> Notification:
     """
     `notification_enqueue` with the subject and bodies rendered from templates:
-    `<template>_subject.txt`, `<template>.txt` and, with `html`, `<template>.html`.
+    `<template>_subject.txt`, `<template>.txt` and, with `html`, `<template>.html`,
+    in the recipient's `language` (by default the active one).
     Every template gets the site's address and the company's name.
     """
     context = {
@@ -90,12 +96,13 @@ def notification_enqueue_template(
         "company_name": settings.COMPANY_NAME,
         **context,
     }
-    return notification_enqueue(
-        subject=" ".join(render_to_string(f"{template}_subject.txt", context).split()),
-        body_text=render_to_string(f"{template}.txt", context),
-        body_html=render_to_string(f"{template}.html", context) if html else "",
-        **fields,
-    )
+    with translation.override(language or translation.get_language()):
+        return notification_enqueue(
+            subject=" ".join(render_to_string(f"{template}_subject.txt", context).split()),
+            body_text=render_to_string(f"{template}.txt", context),
+            body_html=render_to_string(f"{template}.html", context) if html else "",
+            **fields,
+        )
 
 
 def notifications_enqueue_many(notifications: list[Notification]) -> int:
@@ -144,6 +151,10 @@ def notifications_send_due(*, limit: int = 100) -> int:
     (one per email cost as much as the sending itself); a worker that dies
     before then leaves them claimed, and the sweep sends them again with the
     same Message-ID.
+
+    A second thread builds each message while the one before it is on the wire:
+    building MIME is CPU work and the SMTP round trips are waiting, so a worker
+    overlaps the two instead of adding them up.
     """
     batch = notifications_claim(limit=limit)
     if not batch:
@@ -156,10 +167,12 @@ def notifications_send_due(*, limit: int = 100) -> int:
         for notification in batch:
             _retry_later(notification, error)
         return 0
+    builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-build")
     try:
-        for index, notification in enumerate(batch):
+        outgoing = builder.map(_build, batch)
+        for index, (notification, message) in enumerate(zip(batch, outgoing, strict=True)):
             try:
-                _send(connection, notification)
+                _send(connection, message)
             except PermanentFailure as error:
                 _mark(notification, Notification.Status.FAILED, error=str(error))
             except (OSError, smtplib.SMTPServerDisconnected) as error:
@@ -172,6 +185,7 @@ def notifications_send_due(*, limit: int = 100) -> int:
             else:
                 sent.append(notification)
     finally:
+        builder.shutdown(cancel_futures=True)
         # Also when something unexpected stops the batch: what went out is not sent again.
         _mark_sent(sent)
         with contextlib.suppress(OSError, smtplib.SMTPException):
@@ -190,19 +204,47 @@ def notifications_sweep(*, now: dt.datetime | None = None) -> int:
     ).count()
 
 
-def _send(connection, notification: Notification) -> None:
-    message = EmailMultiAlternatives(
+@dataclass(frozen=True)
+class _Built:
+    """A message ready for the wire, or the reason it can never be sent."""
+
+    email: EmailMultiAlternatives | None
+    envelope: tuple[str, list[str], bytes] | None = None
+    error: str = ""
+
+
+def _build(notification: Notification) -> _Built:
+    """The message as it will go out; touches no database (it runs on the build thread)."""
+    email = EmailMultiAlternatives(
         subject=notification.subject,
         body=notification.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.to_email],
         headers={"Message-ID": message_id(notification), **notification.headers},
-        connection=connection,
     )
     if notification.body_html:
-        message.attach_alternative(notification.body_html, "text/html")
+        email.attach_alternative(notification.body_html, "text/html")
     try:
-        message.send()
+        # What Django's SMTP backend would send, made here, ahead of its turn.
+        encoding = email.encoding or settings.DEFAULT_CHARSET
+        envelope = (
+            sanitize_address(email.from_email, encoding),
+            [sanitize_address(address, encoding) for address in email.recipients()],
+            email.message().as_bytes(linesep="\r\n"),
+        )
+    except (ValueError, UnicodeError) as error:
+        return _Built(None, error=f"unsendable message: {error}")
+    return _Built(email, envelope)
+
+
+def _send(connection, message: _Built) -> None:
+    if message.email is None:
+        raise PermanentFailure(message.error)
+    try:
+        if isinstance(connection, SmtpBackend):
+            connection.connection.sendmail(*message.envelope)
+        else:  # another backend (the console while developing, memory in tests)
+            connection.send_messages([message.email])
     except smtplib.SMTPRecipientsRefused as error:
         codes = [code for code, _ in error.recipients.values()]
         if all(code >= 500 for code in codes):
@@ -212,8 +254,6 @@ def _send(connection, notification: Notification) -> None:
         if error.smtp_code >= 500:
             raise PermanentFailure(f"{error.smtp_code} {error.smtp_error!r}") from error
         raise
-    except (ValueError, UnicodeError) as error:
-        raise PermanentFailure(f"unsendable message: {error}") from error
 
 
 def _mark(notification: Notification, status: str, *, error: str = "") -> None:

@@ -21,6 +21,8 @@ from django.template.base import TextNode, VariableNode
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import Action
+from audit.services import audit_record
 from incidents.digest import email_digest
 from incidents.models import DataCategory, Exposure, Tier
 from incidents.selectors import affected_addresses
@@ -97,9 +99,12 @@ def campaign_render(
             "advice": "\n\n".join(f"{c.name}: {c.advice}" for c in categories),
             "remedy_code": exposure.remedy_code if exposure else "",
             "site_url": settings.SITE_URL,
-        }
+        },
+        autoescape=False,  # a plain-text email: "Tom & Jerry", not "Tom &amp; Jerry"
     )
-    text = campaign_template_check(body).render(context)
+    # Plain text, not HTML: Template.render marks its output safe, and the admin's
+    # preview would then put what staff typed (or an incident title) in the page as markup.
+    text = str.__str__(campaign_template_check(body).render(context))
     subject_text = " ".join(campaign_template_check(subject).render(context).split())
     # The HTML part is the same words, escaped: no links, nothing to click.
     paragraphs = "".join(
@@ -136,11 +141,22 @@ def campaign_send_test(*, campaign: Campaign, user) -> Notification:
 
 
 @transaction.atomic
-def campaign_send(*, campaign: Campaign) -> Campaign:
-    """Start the fan-out once this commits. Safe to call again: nobody gets it twice."""
+def campaign_send(*, campaign: Campaign, actor=None) -> Campaign:
+    """
+    Start the fan-out once this commits. Safe to call again: nobody gets it twice.
+    Each send is in the audit trail with who sent it, to which audience and how
+    many people it was addressed to.
+    """
     from ..tasks import campaign_fanout_enqueue
 
     campaign_check(campaign=campaign)
+    audit_record(
+        actor=actor,
+        action=Action.CAMPAIGN_SENT,
+        target=campaign,
+        audience=campaign.audience,
+        recipients=recipients_count(campaign=campaign),
+    )
     campaign.state = Campaign.State.SENDING
     campaign.sent_at = campaign.sent_at or timezone.now()
     campaign.save(update_fields=["state", "sent_at"])

@@ -10,11 +10,12 @@ from . import notification_enqueue_template
 COMMS_GROUP = "Comms team"
 
 
-def comms_team_emails() -> list[str]:
+def comms_team_recipients() -> list[tuple[str, str]]:
+    """(email, language) of everyone in the comms team."""
     return list(
         get_user_model()
         .objects.filter(groups__name=COMMS_GROUP, is_active=True)
-        .values_list("email", flat=True)
+        .values_list("email", "language")
         .distinct()
     )
 
@@ -25,7 +26,7 @@ def quiet_reminders_send() -> int:
     update, so the next reminder comes only after a new update goes quiet too.
     """
     sent = 0
-    recipients = comms_team_emails()
+    recipients = comms_team_recipients()
     for incident, last in incidents_gone_quiet():
         context = {
             "incident": incident,
@@ -33,10 +34,11 @@ def quiet_reminders_send() -> int:
             "admin_url": settings.SITE_URL.rstrip("/") + "/admin/incidents/update/add/",
         }
         period = last.pk if last else "none"
-        for email in recipients:
+        for email, language in recipients:
             notification_enqueue_template(
                 template="notifications/email/quiet",
                 context=context,
+                language=language,
                 dedupe_key=f"quiet:{incident.pk}:{period}:{email}",
                 kind="quiet-reminder",
                 to_email=email,

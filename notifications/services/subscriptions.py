@@ -16,11 +16,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from incidents.digest import email_normalise
 from incidents.markdown import render_markdown
 from incidents.models import Incident, Update
+from incidents.translation import text_in
 
 from ..models import Notification, Subscription, UpdateAnnouncement
 from . import notification_enqueue_template, notifications_enqueue_many
@@ -53,18 +54,24 @@ def _subscription_from(token: str, action: str, max_age=None) -> Subscription:
 
 
 def unsubscribe_url(subscription: Subscription) -> str:
-    path = reverse("notifications:unsubscribe", args=[_token(subscription, "unsubscribe")])
-    return settings.SITE_URL.rstrip("/") + path
+    """The unsubscribe page in the subscriber's language; it also takes the one-click POST."""
+    return _url_in(
+        subscription.language, "notifications:unsubscribe", _token(subscription, "unsubscribe")
+    )
 
 
 @transaction.atomic
-def subscription_request(*, email: str, incident: Incident | None = None) -> None:
+def subscription_request(
+    *, email: str, incident: Incident | None = None, language: str | None = None
+) -> None:
     """
     Ask for updates. Whether or not the address is already subscribed, the
     person sees the same page and gets one email (a confirmation request, or a
-    note that they are already subscribed), at most one an hour.
+    note that they are already subscribed), at most one an hour. Their emails
+    are then written in `language` (by default the active one).
     """
     email = email_normalise(email)
+    language = language or translation.get_language()
     try:
         with transaction.atomic():
             subscription, _ = Subscription.objects.get_or_create(email=email, incident=incident)
@@ -74,16 +81,23 @@ def subscription_request(*, email: str, incident: Incident | None = None) -> Non
         subscription.unsubscribed_at = None
         subscription.confirmed_at = None
         subscription.save(update_fields=["unsubscribed_at", "confirmed_at"])
+    if subscription.language != language:
+        subscription.language = language
+        subscription.save(update_fields=["language"])
     template = "already_subscribed" if subscription.is_active else "confirm_subscription"
     context = {
         "subscription": subscription,
-        "what": incident.title if incident else None,
-        "confirm_url": settings.SITE_URL.rstrip("/")
-        + reverse("notifications:confirm", args=[_token(subscription, "confirm")]),
+        "what": text_in(incident, "title", language) if incident else None,
+        "confirm_url": _url_in(language, "notifications:confirm", _token(subscription, "confirm")),
         "unsubscribe_url": unsubscribe_url(subscription),
     }
     hour = timezone.now().strftime("%Y%m%d%H")
-    _send(f"{template}:{subscription.pk}:{hour}", template, email, context)
+    _send(f"{template}:{subscription.pk}:{hour}", template, email, context, language)
+
+
+def _url_in(language: str, name: str, *args) -> str:
+    with translation.override(language):
+        return settings.SITE_URL.rstrip("/") + reverse(name, args=args)
 
 
 def subscription_confirm(*, token: str) -> Subscription:
@@ -145,23 +159,32 @@ def _announce(update: Update) -> int:
 
 
 def _update_email(update: Update, subscription: Subscription) -> Notification:
+    """One subscriber's email, in their language (the original where not translated)."""
+    language = subscription.language
+    body = text_in(update, "body", language)
     unsubscribe = unsubscribe_url(subscription)
     context = {
         "update": update,
         "incident": update.incident,
-        "body_html": render_markdown(update.body),
-        "incident_url": settings.SITE_URL.rstrip("/") + update.incident.get_absolute_url(),
+        "title": text_in(update.incident, "title", language),
+        "body": body,
+        "body_html": render_markdown(body),
+        "incident_url": _url_in(language, "incidents:incident-detail", update.incident.slug),
         "unsubscribe_url": unsubscribe,
         "site_url": settings.SITE_URL.rstrip("/"),
         "company_name": settings.COMPANY_NAME,
     }
+    with translation.override(language):
+        subject = render_to_string("notifications/email/update_subject.txt", context).strip()
+        body_text = render_to_string("notifications/email/update.txt", context)
+        body_html = render_to_string("notifications/email/update.html", context)
     return Notification(
         dedupe_key=f"update:{update.pk}:{subscription.email}",
         kind="update",
         to_email=subscription.email,
-        subject=render_to_string("notifications/email/update_subject.txt", context).strip(),
-        body_text=render_to_string("notifications/email/update.txt", context),
-        body_html=render_to_string("notifications/email/update.html", context),
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
         headers={
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -169,10 +192,11 @@ def _update_email(update: Update, subscription: Subscription) -> Notification:
     )
 
 
-def _send(key: str, template: str, email: str, context: dict) -> None:
+def _send(key: str, template: str, email: str, context: dict, language: str) -> None:
     notification_enqueue_template(
         template=f"notifications/email/{template}",
         context=context,
+        language=language,
         dedupe_key=key,
         kind=template,
         to_email=email,

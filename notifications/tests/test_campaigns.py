@@ -1,13 +1,9 @@
-import io
 from http import HTTPStatus
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files import File
 from django.urls import reverse
 
-from incidents.models import ImportBatch
-from incidents.services import imports
 from notifications.models import Campaign, Notification, Subscription
 from notifications.services import campaigns, notifications_send_due
 
@@ -22,10 +18,8 @@ AFFECTED = (
 
 
 @pytest.fixture
-def affected(incident):
-    batch = ImportBatch(incident=incident, original_name="list.csv")
-    batch.file.save("list.csv", File(io.BytesIO(AFFECTED.encode())))
-    return imports.import_batch_run(batch=batch)
+def affected(import_affected):
+    return import_affected(AFFECTED)
 
 
 @pytest.fixture
@@ -191,3 +185,11 @@ def test_confirming_sends_through_the_worker(campaign, staff_client, smtp_sink, 
 
     assert response.status_code == HTTPStatus.FOUND
     assert len(smtp_sink.wait_for(3, timeout=20)) == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("group", "allowed"), [("Comms team", True), ("Support agents", False)])
+def test_the_comms_team_writes_campaigns_and_support_agents_do_not(role_client, group, allowed):
+    response = role_client(group).get(reverse("admin:notifications_campaign_add"))
+
+    assert (response.status_code == 200) is allowed

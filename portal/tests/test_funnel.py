@@ -1,15 +1,11 @@
-import io
 from http import HTTPStatus
 
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from django.core.files import File
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents.models import ImportBatch
-from incidents.services import imports
 from notifications.models import Campaign, Notification
 from notifications.services import campaigns, notifications_send_due
 from portal.funnel import incident_funnel
@@ -29,10 +25,8 @@ LIST = (
 
 
 @pytest.fixture
-def affected(incident):
-    batch = ImportBatch(incident=incident, original_name="list.csv")
-    batch.file.save("list.csv", File(io.BytesIO(LIST.encode())))
-    return imports.import_batch_run(batch=batch)
+def affected(import_affected):
+    return import_affected(LIST)
 
 
 def account(django_user_model, email):

@@ -349,6 +349,7 @@ def test_overdue_question_page_says_the_answer_is_late(customer_client, make_tic
     ticket = make_ticket(user=customer_client.user).ticket
 
     with time_machine.travel(ticket.first_response_due_at + dt.timedelta(hours=1)):
+        customer_client.force_login(customer_client.user)  # hours later: a new session
         html = page(customer_client.get(ticket.get_absolute_url()))
 
     assert "taking longer than we promised" in html
@@ -482,6 +483,22 @@ def test_resolved_question_is_rated_with_a_comment(customer_client, make_ticket,
     assert (ticket.rating, ticket.rating_comment) == (5, "Thanks!")
     assert "You rated our help 5 out of 5." in page(response)
     assert "How did we do?" not in page(response)
+
+
+def test_a_question_reopened_after_rating_can_be_rated_again(customer_client, make_ticket, agent):
+    ticket = make_ticket(user=customer_client.user).ticket
+    services.ticket_reply_by_agent(ticket=ticket, agent=agent, body="Here is your answer.")
+    services.ticket_resolve_by_customer(ticket=ticket)
+    services.ticket_rate(ticket=ticket, rating=5)
+    url = ticket.get_absolute_url()
+
+    customer_client.post(url, {"action": "reply", "body": "It happened again."})
+    services.ticket_reply_by_agent(ticket=ticket, agent=agent, body="Try this instead.")
+    services.ticket_resolve_by_customer(ticket=ticket)
+    html = page(customer_client.get(url))
+
+    assert "How did we do?" in html
+    assert "You rated our help 5 out of 5." not in html
 
 
 @pytest.mark.parametrize("rating", ["", "0", "6", "five"])

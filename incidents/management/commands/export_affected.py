@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.services import cli_origin
 from incidents.exports import affected_csv_rows
 from incidents.models import Incident
 
@@ -10,7 +11,7 @@ from incidents.models import Incident
 class Command(BaseCommand):
     help = (
         "Write an incident's affected addresses as CSV, for suppression in marketing tools. "
-        "Cells are neutralised against formula injection. The export is logged."
+        "Cells are neutralised against formula injection. The export is in the audit trail."
     )
 
     def add_arguments(self, parser):
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         incident = Incident.objects.filter(slug=incident_slug).first()
         if incident is None:
             raise CommandError(f"No incident with the slug {incident_slug!r}.")
-        rows = affected_csv_rows(incident=incident, actor="the export_affected command")
+        rows = affected_csv_rows(incident=incident, origin=cli_origin("export_affected"))
         if output is None:
             sys.stdout.writelines(rows)
             return

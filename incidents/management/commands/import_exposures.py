@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.models import Action
+from audit.services import audit_record, cli_origin
 from incidents.models import ImportBatch, Incident
 from incidents.services import imports
 
@@ -38,10 +40,18 @@ class Command(BaseCommand):
             )
             # Kept, like an upload: campaigns to the affected read their addresses from it.
             batch.file.save(csv_file.name, File(source), save=True)
+            origin = cli_origin("import_exposures")
+            audit_record(
+                actor=None, action=Action.IMPORT_STARTED, target=batch, origin=origin, rows=total
+            )
             source.seek(0)
             started = time.monotonic()
             imports.import_batch_run(
-                batch=batch, source=source, method=method, progress=self._bar(total, started)
+                batch=batch,
+                source=source,
+                method=method,
+                progress=self._bar(total, started),
+                origin=origin,
             )
         self.stdout.write("")
         self.stdout.write(
