@@ -23,6 +23,12 @@ class NotificationAdmin(ViewOnlyAdmin):
     date_hierarchy = "created_at"
     show_full_result_count = False
 
+    def get_exclude(self, request, obj=None):
+        # A sign-in code or reset link waiting to go out is nobody's to read, staff included.
+        if obj is not None and obj.secret:
+            return ["body_text", "body_html"]
+        return super().get_exclude(request, obj)
+
 
 class CampaignForm(forms.ModelForm):
     class Meta:

@@ -32,6 +32,11 @@ class Notification(models.Model):
     body_html = models.TextField(blank=True)
     # Extra headers, e.g. List-Unsubscribe for updates people subscribed to.
     headers = models.JSONField(default=dict, blank=True)
+    # The body holds a secret (a sign-in code, a reset link): never shown in admin,
+    # and erased once the message is sent or given up.
+    secret = models.BooleanField(default=False)
+    # Worthless after this (the code in it has expired): given up instead of sent late.
+    expires_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)

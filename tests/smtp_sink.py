@@ -23,6 +23,8 @@ class SmtpSink:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self._arrived = threading.Condition()
+        # Run before every read: e.g. have the outbox sent, as a worker would.
+        self.before_read = lambda: None
 
     # Called by aiosmtpd, on its own thread, for every message it accepts.
     async def handle_DATA(self, server, session, envelope) -> str:
@@ -34,6 +36,7 @@ class SmtpSink:
 
     def wait_for(self, count: int = 1, *, timeout: float = 5.0) -> list[EmailMessage]:
         """Wait until at least `count` messages arrived; return them all."""
+        self.before_read()
         with self._arrived:
             if not self._arrived.wait_for(lambda: len(self.messages) >= count, timeout):
                 raise AssertionError(
@@ -43,14 +46,19 @@ class SmtpSink:
 
     def last_to(self, address: str, *, timeout: float = 5.0) -> EmailMessage:
         """The latest message sent to `address`, waiting briefly for one to arrive."""
+        self.before_read()
         with self._arrived:
-            self._arrived.wait_for(lambda: self.sent_to(address), timeout)
-            sent = self.sent_to(address)
+            self._arrived.wait_for(lambda: self._sent_to(address), timeout)
+            sent = self._sent_to(address)
         if not sent:
             raise AssertionError(f"no message to {address}; got {len(self.messages)} in all")
         return sent[-1]
 
     def sent_to(self, address: str) -> list[EmailMessage]:
+        self.before_read()
+        return self._sent_to(address)
+
+    def _sent_to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if address in m.get_all("To", [])]
 
     @staticmethod

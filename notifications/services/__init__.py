@@ -52,12 +52,15 @@ def notification_enqueue(
     body_text: str,
     body_html: str = "",
     headers: dict | None = None,
+    secret: bool = False,
+    expires_at: dt.datetime | None = None,
 ) -> Notification:
     """
     Put one email in the outbox and have it sent once this transaction commits.
 
     Idempotent: a second call with the same dedupe key returns the first row and
-    sends nothing more.
+    sends nothing more. A `secret` body (a code, a reset link) is erased once the
+    message is sent or given up; a message still unsent at `expires_at` is given up.
     """
     notification, created = Notification.objects.get_or_create(
         dedupe_key=dedupe_key,
@@ -68,6 +71,8 @@ def notification_enqueue(
             "body_text": body_text,
             "body_html": body_html,
             "headers": headers or {},
+            "secret": secret,
+            "expires_at": expires_at,
         },
     )
     if created:
@@ -157,6 +162,10 @@ def notifications_send_due(*, limit: int = 100) -> int:
     overlaps the two instead of adding them up.
     """
     batch = notifications_claim(limit=limit)
+    now = timezone.now()
+    for notification in [n for n in batch if n.expires_at and n.expires_at <= now]:
+        _mark(notification, Notification.Status.FAILED, error="expired before it could be sent")
+        batch.remove(notification)
     if not batch:
         return 0
     sent: list[Notification] = []
@@ -256,23 +265,34 @@ def _send(connection, message: _Built) -> None:
         raise
 
 
+# What a message holding a secret keeps once it is done with: who, what, when; not the body.
+ERASED = {"body_text": "", "body_html": ""}
+
+
 def _mark(notification: Notification, status: str, *, error: str = "") -> None:
     fields = {"status": status, "attempts": notification.attempts + 1, "last_error": error}
     if status == Notification.Status.SENT:
         fields["sent_at"] = timezone.now()
     if status == Notification.Status.FAILED:
         logger.warning("Notification %s failed for good: %s", notification.pk, error)
+    if notification.secret:
+        fields |= ERASED
     Notification.objects.filter(pk=notification.pk).update(**fields)
 
 
 def _mark_sent(notifications: list[Notification]) -> None:
     if notifications:
-        Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(
-            status=Notification.Status.SENT,
-            attempts=F("attempts") + 1,
-            last_error="",
-            sent_at=timezone.now(),
-        )
+        fields = {
+            "status": Notification.Status.SENT,
+            "attempts": F("attempts") + 1,
+            "last_error": "",
+            "sent_at": timezone.now(),
+        }
+        secrets = [n.pk for n in notifications if n.secret]
+        plain = [n.pk for n in notifications if not n.secret]
+        for ids, extra in ((plain, {}), (secrets, ERASED)):
+            if ids:
+                Notification.objects.filter(pk__in=ids).update(**fields, **extra)
 
 
 def _retry_later(notification: Notification, error: Exception) -> None:

@@ -1,0 +1,80 @@
+"""
+allauth's account adapter. It lives in `portal` because it joins two apps: the
+accounts allauth manages and the outbox (`notifications`) its emails go through.
+"""
+
+import uuid
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from allauth.account import app_settings
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.sites.requests import RequestSite
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notifications.services import notification_enqueue
+
+
+# allauth emails whose code or link stops working after a while, and how long it lasts:
+# sent later than that, they would only confuse.
+def _verification_code_lifetime() -> int:
+    return app_settings.EMAIL_VERIFICATION_BY_CODE_TIMEOUT
+
+
+EXPIRING_MAILS = {
+    "account/email/login_code": lambda: app_settings.LOGIN_BY_CODE_TIMEOUT,
+    "account/email/email_confirmation": _verification_code_lifetime,
+    "account/email/email_confirmation_signup": _verification_code_lifetime,
+    "account/email/password_reset_key": lambda: settings.PASSWORD_RESET_TIMEOUT,
+}
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def clean_email(self, email: str) -> str:
+        """
+        Refuse an address longer than can be stored. allauth would cut it to fit,
+        making an account for an address nobody has, that can never be confirmed.
+        """
+        email = super().clean_email(email)
+        limit = EmailAddress._meta.get_field("email").max_length
+        if len(email) > limit:
+            raise ValidationError(
+                _("An email address has at most %(limit)d characters.") % {"limit": limit}
+            )
+        return email
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """
+        allauth's emails (codes, reset links, security notices) go through the outbox
+        like every other email, so an SMTP hiccup delays them instead of failing the
+        sign-in with an error page. Their bodies are secrets: kept out of admin and
+        erased once sent; a code that expired before it could go out is not sent.
+
+        They name the site as everywhere else (allauth would take the request's host,
+        localhost:8000 behind a proxy), and the address people should type.
+        """
+        context = {"email": email, "current_site": _OurSite(), **context}
+        message = self.render_mail(template_prefix, email, context)
+        alternatives = getattr(message, "alternatives", [])
+        html = next((body for body, kind in alternatives if kind == "text/html"), "")
+        lifetime = EXPIRING_MAILS.get(template_prefix)
+        notification_enqueue(
+            dedupe_key=f"account:{uuid.uuid4().hex}",
+            kind="account",
+            to_email=email,
+            subject=message.subject,
+            body_text=message.body,
+            body_html=html,
+            secret=True,
+            expires_at=timezone.now() + timedelta(seconds=lifetime()) if lifetime else None,
+        )
+
+
+class _OurSite(RequestSite):
+    def __init__(self):
+        self.name = settings.SITE_NAME
+        self.domain = urlsplit(settings.SITE_URL).netloc
