@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .translation import TranslatableMixin
+from .translation import TranslatableMixin, translated_languages
 
 
 class Status(models.TextChoices):
@@ -236,6 +236,22 @@ class Update(TranslatableMixin, models.Model):
     @property
     def was_edited(self):
         return self.revised_at is not None
+
+    @staticmethod
+    def corrects(before, after) -> bool:
+        """
+        Whether `after` (an update or a version of one in its history) changes what
+        readers of `before` saw: its status, its text, or a translation they were
+        already reading. A first translation corrects nothing: until then its
+        readers were shown the original, and they still are shown what it says.
+        """
+        if (before.status, before.body) != (after.status, after.body):
+            return True
+        return any(
+            getattr(before, f"body_{code}")
+            and getattr(before, f"body_{code}") != getattr(after, f"body_{code}")
+            for code in translated_languages()
+        )
 
 
 class FAQQuerySet(models.QuerySet):

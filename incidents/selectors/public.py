@@ -107,14 +107,14 @@ def update_public_revisions(*, update: Update) -> list:
     seen = [r for r in records if r.history_date <= update.publish_at]
     later = [r for r in records if r.history_date > update.publish_at]
     versions = seen[-1:] + later
-    # Saves that changed neither text nor status are not revisions a reader would notice.
+    # Saves that changed nothing a reader saw are not revisions (see Update.corrects);
+    # the newest of them stands for the version, so a first translation shows in it.
     distinct = []
     for record in versions:
-        if not distinct or (record.body, record.status) != (
-            distinct[-1].body,
-            distinct[-1].status,
-        ):
+        if not distinct or Update.corrects(distinct[-1], record):
             distinct.append(record)
+        else:
+            distinct[-1] = record
     return list(reversed(distinct))
 
 

@@ -103,10 +103,7 @@ def update_save(*, update: Update, author=None, now: dt.datetime | None = None) 
         Update.objects.select_for_update().filter(pk=update.pk).first() if update.pk else None
     )
     update_check(update=update, now=now)
-    corrected = previous is not None and (update.body, update.status) != (
-        previous.body,
-        previous.status,
-    )
+    corrected = previous is not None and Update.corrects(previous, update)
     if corrected and previous.is_public(now):
         update.revised_at = now
     if previous is None and author is not None and update.author_id is None:

@@ -169,3 +169,38 @@ def test_the_faq_list_names_the_incident_in_spanish(client, incident):
     html = client.get(url).content.decode()
 
     assert "<h2><span>Filtración de datos de clientes</span></h2>" in html
+
+
+def history_html(client, incident, update, language):
+    with translation.override(language):
+        url = reverse("incidents:update-history", args=[incident.slug, update.pk])
+    return client.get(url).content.decode()
+
+
+def test_correcting_only_the_translation_is_a_revision_spanish_readers_can_follow(
+    client, incident, make_update
+):
+    update = make_update(body="About 120,000 people.")
+    update.body_es = "Unas 120.000 personas."
+    services.update_save(update=update)
+    update.body_es = "Unas 142.000 personas."
+    services.update_save(update=update)
+
+    spanish = history_html(client, incident, update, "es")
+
+    assert update.revised_at is not None
+    assert "Unas 142.000 personas." in spanish and "Unas 120.000 personas." in spanish
+    assert spanish.index("Unas 142.000") < spanish.index("Unas 120.000")  # newest first
+
+
+def test_a_first_translation_is_not_a_correction(client, incident, make_update):
+    update = make_update(body="About 120,000 people.")
+    update.body_es = "Unas 120.000 personas."
+    services.update_save(update=update)
+
+    spanish = history_html(client, incident, update, "es")
+
+    assert update.revised_at is None
+    assert spanish.count('class="revision"') == 1
+    assert "Unas 120.000 personas." in spanish
+    assert "Esta versión no tiene traducción" not in spanish
