@@ -1,10 +1,12 @@
 """Fixtures shared by every app's tests."""
 
 import datetime as dt
+import socket
 
 import pytest
 from django.conf import settings
 from django.core.cache import caches
+from django.test import override_settings
 from django.utils import timezone, translation
 
 from incidents import services
@@ -38,6 +40,32 @@ def _english_between_tests():
 def _media_root(settings, tmp_path):
     # Uploaded imports and error reports go to a folder of the test's own.
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def _unused_port() -> int:
+    # A port nothing listens on: connecting is refused at once, as when Redis is stopped.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def redis_down():
+    """The settings' cache is a Redis that cannot be reached (stopped). Yields its URL."""
+    location = f"redis://127.0.0.1:{_unused_port()}/0"
+    options = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+    down = {
+        "default": {
+            "BACKEND": "portal.cache.RedisCache",
+            "LOCATION": location,
+            "OPTIONS": options,
+        },
+        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    forget_local_version()
+    with override_settings(CACHES=down):
+        yield location
+    forget_local_version()
 
 
 @pytest.fixture

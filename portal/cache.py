@@ -1,11 +1,14 @@
 """
 Django's Redis cache, with one client per connection pool instead of one per call,
-and an outage of Redis taken as a cache that has nothing in it.
+and each process's own memory standing in for Redis while it is unreachable.
 """
 
 import logging
+import time
+import uuid
 from functools import wraps
 
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -14,6 +17,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 logger = logging.getLogger(__name__)
 
 OUTAGE = (RedisConnectionError, RedisTimeoutError)
+OUTAGE_LOG_SECONDS = 60
 
 
 class RedisCacheClient(DjangoRedisCacheClient):
@@ -33,53 +37,55 @@ class RedisCacheClient(DjangoRedisCacheClient):
         return client
 
 
-def _on_outage(fallback):
+def _on_outage(method):
     """
-    Run the cache operation; if Redis cannot be reached, log it and return what
-    `fallback` (called with the same arguments) says an empty cache would answer.
+    Run the cache operation on Redis; if Redis cannot be reached, run it on this
+    process's stand-in memory instead (and say so in the log, once a minute at most).
     """
+    name = method.__name__
 
-    def decorator(method):
-        @wraps(method)
-        def wrapper(self, *args, **kwargs):
-            try:
-                return method(self, *args, **kwargs)
-            except OUTAGE:
-                logger.warning("Redis cache unreachable: %s skipped", method.__name__)
-                return fallback(*args, **kwargs)
+    @wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except OUTAGE:
+            now = time.monotonic()
+            if now - self._outage_logged_at > OUTAGE_LOG_SECONDS:
+                self._outage_logged_at = now
+                logger.warning("Redis cache unreachable: this process uses its own memory")
+            return getattr(self._stand_in, name)(*args, **kwargs)
 
-        return wrapper
-
-    return decorator
-
-
-def _missing_key(key, *args, **kwargs):
-    raise ValueError(f"Key '{key}' not found (the cache is unreachable)")
+    return wrapper
 
 
 class RedisCache(DjangoRedisCache):
     """
     Redis going away must not take the site with it: the public pages, the rate
     limits and every form read and write this cache. While Redis is unreachable,
-    reads miss and writes are dropped as if they had succeeded (`add` too: allauth's
-    rate limiter takes a lock with it and would otherwise refuse every form with a
-    429), so pages are rendered from the database, and rate limits and the TOTP
-    replay check are not enforced until Redis is back: a cache outage must not stop
-    people asking for help.
+    each process keeps what it would have written in a memory of its own
+    (`_stand_in`), so pages are rendered from the database and forms keep working,
+    and the rate limits and the TOTP replay check still hold, per process (with
+    four web processes an attacker gets at most four times a limit) instead of
+    not at all. When Redis is back, it is used again; what the stand-in held is
+    left to expire.
     """
 
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+        self._stand_in = LocMemCache(
+            f"redis-stand-in-{uuid.uuid4().hex}", {"OPTIONS": {"MAX_ENTRIES": 20_000}}
+        )
+        self._outage_logged_at = float("-inf")
 
-    get = _on_outage(lambda key, default=None, version=None: default)(DjangoRedisCache.get)
-    get_many = _on_outage(lambda *args, **kwargs: {})(DjangoRedisCache.get_many)
-    has_key = _on_outage(lambda *args, **kwargs: False)(DjangoRedisCache.has_key)
-    add = _on_outage(lambda *args, **kwargs: True)(DjangoRedisCache.add)
-    set = _on_outage(lambda *args, **kwargs: None)(DjangoRedisCache.set)
-    set_many = _on_outage(lambda data, *args, **kwargs: list(data))(DjangoRedisCache.set_many)
-    touch = _on_outage(lambda *args, **kwargs: False)(DjangoRedisCache.touch)
-    delete = _on_outage(lambda *args, **kwargs: False)(DjangoRedisCache.delete)
-    delete_many = _on_outage(lambda *args, **kwargs: None)(DjangoRedisCache.delete_many)
-    incr = _on_outage(_missing_key)(DjangoRedisCache.incr)
-    clear = _on_outage(lambda *args, **kwargs: False)(DjangoRedisCache.clear)
+    get = _on_outage(DjangoRedisCache.get)
+    get_many = _on_outage(DjangoRedisCache.get_many)
+    has_key = _on_outage(DjangoRedisCache.has_key)
+    add = _on_outage(DjangoRedisCache.add)
+    set = _on_outage(DjangoRedisCache.set)
+    set_many = _on_outage(DjangoRedisCache.set_many)
+    touch = _on_outage(DjangoRedisCache.touch)
+    delete = _on_outage(DjangoRedisCache.delete)
+    delete_many = _on_outage(DjangoRedisCache.delete_many)
+    incr = _on_outage(DjangoRedisCache.incr)
+    clear = _on_outage(DjangoRedisCache.clear)

@@ -157,7 +157,10 @@ def test_sign_in_then_asks_for_the_code(client, person):
         assert signed_in(client)
 
 
-def test_a_used_code_cannot_be_replayed(client, person):
+@pytest.mark.parametrize("redis", ["up", "down"])
+def test_a_used_code_cannot_be_replayed(client, person, redis, request):
+    if redis == "down":  # the used code is remembered in this process's memory meanwhile
+        request.getfixturevalue("redis_down")
     sign_in(client)
     app = enroll_totp(client)
     client.post(reverse("account_logout"))
