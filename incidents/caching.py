@@ -13,6 +13,10 @@ updates need no cron: a view says until when its page is true
 (`response.fresh_until`, the next scheduled publish time), and the entry, and
 what browsers and CDNs are told they may keep, expire then.
 
+While Redis is unreachable no process can tell the others that something
+changed: each keeps the pages it renders for a few seconds only, and the first
+to reach Redis again bumps the version, since a publish meanwhile could not.
+
 Public pages are the same for every visitor: they read no session or user,
 carry no CSRF token and so send no `Vary: Cookie`; a CDN can serve them.
 """
@@ -59,15 +63,35 @@ def _remember_version(version: int) -> None:
 
 def forget_local_version() -> None:
     """Read the shared version on the next request (tests start from a clean slate)."""
-    global _local_version
+    global _local_version, _recoveries_seen
     _local_version = (0, float("-inf"))
+    _recoveries_seen = getattr(cache, "recoveries", 0)
 
 
-def _current_version() -> int:
+# How many Redis outages this process had seen end, at the last version reading.
+_recoveries_seen = 0
+
+
+def _current_version() -> int | None:
+    """
+    The shared version, or None while the shared cache is unreachable: then nobody
+    can tell this process that something was published, so it keeps pages for a
+    few seconds only (PUBLIC_PAGE_OUTAGE_SECONDS). When the shared cache is back,
+    the version is bumped: pages cached there before a publish that happened
+    during the outage would be stale, and the bump of that publish was lost.
+    """
+    global _recoveries_seen
     version, read_at = _local_version
     if time.monotonic() - read_at >= settings.PUBLIC_PAGE_VERSION_SECONDS:
         version = cache.get_or_set(VERSION_KEY, 1, None)
         _remember_version(version)
+    if getattr(cache, "unreachable", False):
+        return None
+    recoveries = getattr(cache, "recoveries", 0)
+    if recoveries != _recoveries_seen:
+        _recoveries_seen = recoveries
+        _bump_version()
+        version = _local_version[0]
     return version
 
 
@@ -83,12 +107,12 @@ def _seconds_until(fresh_until: float | None, ceiling: int) -> int:
     return max(0, min(ceiling, int(fresh_until - timezone.now().timestamp())))
 
 
-def _entry_get(key: str) -> dict | None:
-    """This process's copy first, then the shared one. The key holds the version, so
-    neither can be stale once anything public has changed."""
+def _entry_get(key: str, *, shared: bool = True) -> dict | None:
+    """This process's copy first, then (if `shared`) the shared one. The key holds the
+    version, so neither can be stale once anything public has changed."""
     local = caches["pages"]
     entry = local.get(key)
-    if entry is None:
+    if entry is None and shared:
         entry = cache.get(key)
         if entry is not None:
             timeout = _seconds_until(entry["fresh_until"], settings.PUBLIC_PAGE_CACHE_SECONDS)
@@ -134,8 +158,10 @@ def public_page(view=None, *, params: tuple[str, ...] = ()):
     def decorator(view_func):
         @wraps(view_func)
         def wrapper(request, *args, **kwargs):
-            key = _cache_key(request, _current_version(), params)
-            entry = _entry_get(key)
+            version = _current_version()
+            shared = version is not None
+            key = _cache_key(request, version if shared else "outage", params)
+            entry = _entry_get(key, shared=shared)
             if entry is not None and _seconds_until(entry["fresh_until"], 1) <= 0:
                 # Checked here as well as by the cache's TTL, which runs on the cache
                 # server's clock and rounds to whole seconds.
@@ -147,9 +173,15 @@ def public_page(view=None, *, params: tuple[str, ...] = ()):
                 if response.status_code != 200 or response.cookies:
                     return response
                 entry = _entry_from(response)
-                timeout = _seconds_until(entry["fresh_until"], settings.PUBLIC_PAGE_CACHE_SECONDS)
+                ceiling = (
+                    settings.PUBLIC_PAGE_CACHE_SECONDS
+                    if shared
+                    else settings.PUBLIC_PAGE_OUTAGE_SECONDS
+                )
+                timeout = _seconds_until(entry["fresh_until"], ceiling)
                 if timeout > 0:
-                    cache.set(key, entry, timeout)
+                    if shared:
+                        cache.set(key, entry, timeout)
                     caches["pages"].set(key, entry, timeout)
             return _response_from(entry)
 

@@ -17,7 +17,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 logger = logging.getLogger(__name__)
 
 OUTAGE = (RedisConnectionError, RedisTimeoutError)
-OUTAGE_LOG_SECONDS = 60
+# After a failed call, how long to go straight to the stand-in before trying Redis again.
+RETRY_SECONDS = 2.0
 
 
 class RedisCacheClient(DjangoRedisCacheClient):
@@ -40,20 +41,23 @@ class RedisCacheClient(DjangoRedisCacheClient):
 def _on_outage(method):
     """
     Run the cache operation on Redis; if Redis cannot be reached, run it on this
-    process's stand-in memory instead (and say so in the log, once a minute at most).
+    process's stand-in memory instead, and for the next few seconds go straight
+    there (a Redis on another host may take a whole connect timeout to fail).
     """
     name = method.__name__
 
     @wraps(method)
     def wrapper(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except OUTAGE:
-            now = time.monotonic()
-            if now - self._outage_logged_at > OUTAGE_LOG_SECONDS:
-                self._outage_logged_at = now
-                logger.warning("Redis cache unreachable: this process uses its own memory")
+        if time.monotonic() < self._retry_at:
             return getattr(self._stand_in, name)(*args, **kwargs)
+        try:
+            result = method(self, *args, **kwargs)
+        except OUTAGE:
+            self._went_away()
+            return getattr(self._stand_in, name)(*args, **kwargs)
+        if self.unreachable:
+            self._came_back()
+        return result
 
     return wrapper
 
@@ -67,7 +71,8 @@ class RedisCache(DjangoRedisCache):
     and the rate limits and the TOTP replay check still hold, per process (with
     four web processes an attacker gets at most four times a limit) instead of
     not at all. When Redis is back, it is used again; what the stand-in held is
-    left to expire.
+    left to expire. `unreachable` and `recoveries` tell callers (the public page
+    cache) what happened meanwhile.
     """
 
     def __init__(self, server, params):
@@ -76,7 +81,21 @@ class RedisCache(DjangoRedisCache):
         self._stand_in = LocMemCache(
             f"redis-stand-in-{uuid.uuid4().hex}", {"OPTIONS": {"MAX_ENTRIES": 20_000}}
         )
-        self._outage_logged_at = float("-inf")
+        self._retry_at = float("-inf")
+        self.unreachable = False
+        # How many outages this process has seen end.
+        self.recoveries = 0
+
+    def _went_away(self) -> None:
+        self._retry_at = time.monotonic() + RETRY_SECONDS
+        if not self.unreachable:
+            self.unreachable = True
+            logger.warning("Redis cache unreachable: this process uses its own memory")
+
+    def _came_back(self) -> None:
+        self.unreachable = False
+        self.recoveries += 1
+        logger.warning("Redis cache reachable again")
 
     get = _on_outage(DjangoRedisCache.get)
     get_many = _on_outage(DjangoRedisCache.get_many)

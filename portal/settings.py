@@ -176,6 +176,9 @@ PUBLIC_PAGE_CACHE_SECONDS = env.int("CANDOR_PUBLIC_CACHE_SECONDS", default=300)
 # How long a process may trust its last reading of the shared cache version: the
 # longest another web process can go on serving a page after it has changed.
 PUBLIC_PAGE_VERSION_SECONDS = env.float("CANDOR_PUBLIC_VERSION_SECONDS", default=1.0)
+# While Redis is unreachable no process can learn of another's publish: each keeps
+# the pages it rendered for this long only.
+PUBLIC_PAGE_OUTAGE_SECONDS = env.int("CANDOR_PUBLIC_OUTAGE_SECONDS", default=5)
 # What browsers and CDNs may reuse without asking again.
 PUBLIC_PAGE_MAX_AGE = env.int("CANDOR_PUBLIC_MAX_AGE", default=30)
 PUBLIC_PAGE_S_MAXAGE = env.int("CANDOR_PUBLIC_S_MAXAGE", default=60)
