@@ -3,7 +3,7 @@ Benchmark of the affected-people import (COPY against bulk_create) and of the /m
 
 A breach can affect millions of people, and their list arrives as one CSV
 (`email,categories,tier,remedy_code`). The comms team uploads it in the admin;
-a background task imports it with `incidents/services/imports.py`, which on
+a background task imports it with `incidents/services/imports/`, which on
 PostgreSQL COPYs the parsed rows into an unindexed staging table and merges
 them in digest order, and elsewhere merges chunks with bulk_create. The import
 must be fast (the notice waits for it), keep its memory flat however large the
@@ -292,11 +292,12 @@ class PhaseTimer:
     """
     Where an import's time goes, timed per chunk and per statement, not per row.
 
-    Wraps `imports._batched` (time spent producing each chunk of parsed rows:
-    CSV, validation, HMAC), the merge function (`_merge_copy` or `_merge_orm`),
-    the connection's commit (deferred foreign-key checks run there) and,
-    through Django's execute_wrapper, every SQL statement, classified. A helper
-    that imports.py no longer has is simply not timed.
+    Wraps `batched` where the merges call it (time spent producing each chunk of
+    parsed rows: CSV, validation, HMAC), the merge function (`merge_copy` or
+    `merge_orm`) where the batch runner calls it, the connection's commit
+    (deferred foreign-key checks run there) and, through Django's
+    execute_wrapper, every SQL statement, classified. A helper that the imports
+    package no longer has is simply not timed.
     """
 
     def __init__(self) -> None:
@@ -307,23 +308,13 @@ class PhaseTimer:
         self._in_merge = False
 
     def install(self, imports: Any, connection: Any) -> None:
-        batched = getattr(imports, "_batched", None)
-        if batched is not None:
-
-            def timed_batched(rows: Any, size: int) -> Iterator[list]:
-                chunks = batched(rows, size)
-                while True:
-                    started = time.perf_counter()
-                    chunk = next(chunks, None)
-                    self.parse_s += time.perf_counter() - started
-                    if chunk is None:
-                        return
-                    yield chunk
-
-            imports._batched = timed_batched
-        for name in ("_merge_copy", "_merge_orm"):
-            if hasattr(imports, name):
-                setattr(imports, name, self._timed_merge(getattr(imports, name)))
+        # Each name is replaced in the module that looks it up when it is called.
+        for module in (imports.postgres, imports.orm):
+            if hasattr(module, "batched"):
+                module.batched = self._timed_batched(module.batched)
+        for name in ("merge_copy", "merge_orm"):
+            if hasattr(imports.batches, name):
+                setattr(imports.batches, name, self._timed_merge(getattr(imports.batches, name)))
         commit = connection.commit
 
         def timed_commit() -> None:
@@ -334,6 +325,19 @@ class PhaseTimer:
                 self._record("sql: COMMIT (deferred FK)", time.perf_counter() - started)
 
         connection.commit = timed_commit
+
+    def _timed_batched(self, batched: Callable[..., Iterator[list]]) -> Callable[..., Any]:
+        def timed(rows: Any, size: int) -> Iterator[list]:
+            chunks = batched(rows, size)
+            while True:
+                started = time.perf_counter()
+                chunk = next(chunks, None)
+                self.parse_s += time.perf_counter() - started
+                if chunk is None:
+                    return
+                yield chunk
+
+        return timed
 
     def _timed_merge(self, merge: Callable[..., tuple[int, int]]) -> Callable[..., Any]:
         def timed(*args: Any) -> tuple[int, int]:

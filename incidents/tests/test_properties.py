@@ -127,7 +127,7 @@ def _records(source: io.BytesIO) -> int:
 @given(st.lists(ROW, max_size=8))
 def test_parsing_arbitrary_rows_accounts_for_every_record(rows):
     source = _csv(rows)
-    results = list(imports._parse(source, {"password-hash": 1}))
+    results = list(imports.parse_rows(source, {"password-hash": 1}))
 
     assert len(results) == _records(source)
     lines = [r.line for r in results]
