@@ -6,12 +6,13 @@ PostgreSQL database of its own, created for the run and dropped after it, and
 prints human-readable lines, then one JSON object as its last line, which it
 also writes to bench/results/. This module holds what they have in common:
 the child processes' environment, the databases and Redis, manage.py and the
-scripts' own child processes, the results; and, for bench/fanout.py and
-bench/fault_worker_kill.py, the SMTP sink, the Celery workers and the campaign
-they send.
+scripts' own child processes, gunicorn, the results; and, for the scripts that
+send mail (fanout, fault_smtp, fault_worker_kill, fault_redis), the SMTP sink,
+the Celery workers and the campaign they send.
 
 The scripts run as `.venv/bin/python bench/NAME.py`, so bench/ is on sys.path
-and they `import common`. The SMTP sink runs this file as its own process.
+and they `import common`. The SMTP sink, and the children that run inside Django
+for several scripts (the campaign's setup and send, the sweep), run this file.
 """
 
 from __future__ import annotations
@@ -157,6 +158,21 @@ def app_env(db_name: str, *, db_port: int = PG_PORT, **settings: str) -> dict[st
     )
     env.update(settings)
     return env
+
+
+def site_env(db_name: str, *, db_port: int = PG_PORT, **settings: str) -> dict[str, str]:
+    """
+    As app_env(), for the demo site served by the bench's gunicorn: plain HTTP (no
+    redirect to HTTPS), on this machine's host names, static files as collected.
+    """
+    return app_env(
+        db_name,
+        db_port=db_port,
+        DJANGO_STATIC_MANIFEST="true",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        **settings,
+    )
 
 
 def django_setup() -> None:
@@ -403,14 +419,29 @@ def serving(
     env: dict[str, str], workers: int, log: IO[str], extra: tuple[str, ...] = ()
 ) -> Iterator[int]:
     """gunicorn on a free port, healthy, for the `with` block; its port. Stopped after."""
+    with serving_master(env, workers, log, extra) as (port, _):
+        yield port
+
+
+@contextlib.contextmanager
+def serving_master(
+    env: dict[str, str], workers: int, log: IO[str], extra: tuple[str, ...] = ()
+) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+    """As serving(), with gunicorn's master process too (its children are the workers)."""
     port = free_port()
     say(f"gunicorn: {workers} workers on http://{HOST}:{port}/ {' '.join(extra)}")
     proc = start_gunicorn(env, port, workers, log, extra=extra)
     try:
         wait_healthy(port, proc)
-        yield port
+        yield port, proc
     finally:
         stop_gunicorn(proc)
+
+
+def logged_errors(log: IO[str]) -> list[str]:
+    """The lines of a server's log (the whole file) that report an error."""
+    log.seek(0)
+    return [line for line in log.read().splitlines() if " ERROR " in line]
 
 
 def request(
@@ -658,7 +689,7 @@ def remedy_code(rng: random.Random) -> str:
     return "CM-" + "-".join(parts)
 
 
-# --- The campaign of bench/fanout.py and bench/fault_worker_kill.py ----------------------
+# --- The campaign of bench/fanout.py, fault_smtp.py and fault_worker_kill.py -------------
 
 BROKER_URL = "redis://127.0.0.1:6379/5"
 CACHE_URL = "redis://127.0.0.1:6379/6"
@@ -782,6 +813,35 @@ def child_campaign_send(campaign_id: int) -> dict[str, Any]:
     campaign = Campaign.objects.select_related("incident").get(pk=campaign_id)
     campaigns.campaign_send(campaign=campaign)
     return {"campaign": campaign_id}
+
+
+def campaign_setup(env: dict[str, str], csv_path: Path) -> dict[str, Any]:
+    """Run child_campaign_setup in a child process: the campaign's id and group, the counts."""
+    return run_child(Path(__file__).resolve(), env, "--child", "setup", "--csv", str(csv_path))
+
+
+def campaign_send(env: dict[str, str], campaign_id: int) -> None:
+    """Run child_campaign_send in a child process: the campaign's fan-out is queued."""
+    run_child(Path(__file__).resolve(), env, "--child", "send", "--campaign", str(campaign_id))
+
+
+@contextlib.contextmanager
+def campaign_database(
+    env: dict[str, str], db_name: str, csv_path: Path
+) -> Iterator[dict[str, Any]]:
+    """
+    A fresh database, migrated, with the campaign of the CSV's affected people (see
+    campaign_setup), for the `with` block. After it, also when something failed, the
+    database is dropped and the broker's and cache's Redis databases flushed.
+    """
+    flush_redis(BROKER_URL, CACHE_URL)
+    recreate_database(db_name)
+    try:
+        manage(env, "migrate", "--noinput")
+        yield campaign_setup(env, csv_path)
+    finally:
+        drop_database(db_name)
+        flush_redis(BROKER_URL, CACHE_URL)
 
 
 def outbox_counts(db_name: str, group: str) -> dict[str, int]:
@@ -1184,14 +1244,23 @@ def outbox_sweep(env: dict[str, str]) -> int:
 if __name__ == "__main__":
     # The SMTP sink's process, and children that run inside Django for several scripts.
     _parser = argparse.ArgumentParser(description="Child processes of the bench scripts.")
-    _parser.add_argument("--child", choices=["sink", "sessions", "sweep"], required=True)
+    _parser.add_argument(
+        "--child", choices=["sink", "sessions", "sweep", "setup", "send"], required=True
+    )
     _parser.add_argument("--port", type=int)
     _parser.add_argument("--count", type=int, default=4)
+    _parser.add_argument("--csv", type=Path)
+    _parser.add_argument("--campaign", type=int)
     _args = _parser.parse_args()
     if _args.child == "sink":
         sys.exit(sink_main(_args.port))
     django_setup()
     if _args.child == "sweep":
-        print(json.dumps(child_outbox_sweep()), flush=True)
+        _result = child_outbox_sweep()
+    elif _args.child == "setup":
+        _result = child_campaign_setup(_args.csv)
+    elif _args.child == "send":
+        _result = child_campaign_send(_args.campaign)
     else:
-        print(json.dumps(child_signed_in_sessions(_args.count)), flush=True)
+        _result = child_signed_in_sessions(_args.count)
+    print(json.dumps(_result), flush=True)

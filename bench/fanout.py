@@ -82,7 +82,6 @@ from urllib.parse import urlsplit
 import psycopg
 from common import (
     BROKER_URL,
-    CACHE_URL,
     HOST,
     RESULTS_DIR,
     SEED,
@@ -91,19 +90,16 @@ from common import (
     SinkStats,
     Workers,
     admin_execute,
+    campaign_database,
     campaign_env,
-    child_campaign_setup,
     clean_env,
     database_dsn,
     django_setup,
-    drop_database,
     exit_on_sigterm,
     finish,
     flush_redis,
     load_average,
-    manage,
     process_cpu_seconds,
-    recreate_database,
     run_child,
     say,
     wait_for_messages,
@@ -281,9 +277,7 @@ def child_main(args: argparse.Namespace) -> int:
         result = baseline_send(args.group, args.port, args.db)
     else:
         django_setup()
-        if args.child == "setup":
-            result = child_campaign_setup(args.csv)
-        elif args.child == "fanout":
+        if args.child == "fanout":
             result = child_fanout(args.campaign)
         elif args.child == "kick":
             result = child_kick(args.tasks, args.expect)
@@ -503,11 +497,7 @@ def run(recipients: int, worker_counts: list[int], pool: str) -> dict[str, Any]:
         with Sink() as sink:
             env = campaign_env(db_name=DB_NAME, smtp_port=sink.port, media_root=work / "media")
             say(f"SMTP sink on {HOST}:{sink.port}; database {DB_NAME}: recreating, migrating")
-            flush_redis(BROKER_URL, CACHE_URL)
-            recreate_database(DB_NAME)
-            try:
-                manage(env, "migrate", "--noinput")
-                setup = run_child(script, env, "--child", "setup", "--csv", str(csv_path))
+            with campaign_database(env, DB_NAME, csv_path) as setup:
                 if setup["imported"] != recipients:
                     raise RuntimeError(f"imported {setup['imported']:,} of {recipients:,}")
                 say(f"{recipients:,} affected people imported in {setup['import_s']:.1f} s")
@@ -544,9 +534,6 @@ def run(recipients: int, worker_counts: list[int], pool: str) -> dict[str, Any]:
                     say(f"  {bucket:<44} {us:8.1f} µs/email")
                 plain_build = profile["plain_loop_build_us_per_email"]
                 say(f"  (the plain loop builds the same message in {plain_build:.1f} µs)")
-            finally:
-                drop_database(DB_NAME)
-                flush_redis(BROKER_URL, CACHE_URL)
     return summarise(recipients, pool, setup, fanout, baselines, runs, profile, load)
 
 
@@ -575,11 +562,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     # The parent runs this same file as its child processes.
     parser.add_argument(
         "--child",
-        choices=["setup", "fanout", "kick", "baseline", "profile"],
+        choices=["fanout", "kick", "baseline", "profile"],
         help=argparse.SUPPRESS,
     )
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--csv", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--campaign", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--group", help=argparse.SUPPRESS)
     parser.add_argument("--db", default=DB_NAME, help=argparse.SUPPRESS)

@@ -166,14 +166,8 @@ def run(before: float, down: float, after: float) -> dict[str, Any]:
         PrivatePostgres() as pg,
     ):
         work = Path(work_dir)
-        env = common.app_env(
-            DB_NAME,
-            db_port=pg.port,
-            REDIS_URL=REDIS_URL,
-            DJANGO_STATIC_MANIFEST="true",
-            DJANGO_SECURE_SSL_REDIRECT="false",
-            DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-            DJANGO_MEDIA_ROOT=str(work / "media"),
+        env = common.site_env(
+            DB_NAME, db_port=pg.port, REDIS_URL=REDIS_URL, DJANGO_MEDIA_ROOT=str(work / "media")
         )
         say(f"PostgreSQL of our own on port {pg.port}; database {DB_NAME} with the demo")
         common.recreate_database(DB_NAME, pg.port)
@@ -182,10 +176,7 @@ def run(before: float, down: float, after: float) -> dict[str, Any]:
             common.demo_site_prepare(env)
             cookie = common.signed_in_sessions(env, 1)[0]
             with (work / "gunicorn.log").open("w+") as log_file:
-                port = common.free_port()
-                proc = common.start_gunicorn(env, port, workers, log_file)
-                try:
-                    common.wait_healthy(port, proc)
+                with common.serving_master(env, workers, log_file) as (port, proc):
                     paths = {n: common.follow(port, p) for n, p in common.DEMO_PATHS.items()}
                     paths["me"] = common.follow(port, "/me/", cookie=cookie)
                     pids_before = worker_pids(proc.pid)
@@ -223,10 +214,7 @@ def run(before: float, down: float, after: float) -> dict[str, Any]:
                             thread.join(timeout=common.REQUEST_TIMEOUT_S + 5)
                     marks["end"] = time.monotonic()
                     pids_after = worker_pids(proc.pid)
-                finally:
-                    common.stop_gunicorn(proc)
-                log_file.seek(0)
-                server_errors = sum(1 for line in log_file if " ERROR " in line)
+                server_errors = len(common.logged_errors(log_file))
         finally:
             common.drop_database(DB_NAME, pg.port)
             common.flush_redis(REDIS_URL)

@@ -143,14 +143,11 @@ def run(down_seconds: float) -> dict[str, Any]:
         PrivateRedis() as private_redis,
     ):
         work = Path(work_dir)
-        env = common.app_env(
+        env = common.site_env(
             DB_NAME,
             REDIS_URL=private_redis.url(1),
             CELERY_BROKER_URL=private_redis.url(0),
             EMAIL_URL=f"smtp://{HOST}:{sink.port}",
-            DJANGO_STATIC_MANIFEST="true",
-            DJANGO_SECURE_SSL_REDIRECT="false",
-            DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
             DJANGO_MEDIA_ROOT=str(work / "media"),
         )
         say(f"Redis of our own on port {private_redis.port}; SMTP sink on port {sink.port}")
@@ -189,8 +186,7 @@ def run(down_seconds: float) -> dict[str, Any]:
                     "stored": stored(DB_NAME),
                 }
                 say(f"after Redis returned: {summary['after']}")
-                log.seek(0)
-                errors = [line for line in log.read().splitlines() if " ERROR " in line]
+                errors = common.logged_errors(log)
                 summary["server_error_lines"] = len(errors)
                 if errors:
                     say("errors logged (first lines):\n" + "\n".join(errors[:10]))

@@ -30,7 +30,6 @@ which is also written to bench/results/fault_smtp.json.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import signal
 import sys
@@ -42,23 +41,13 @@ from typing import Any
 
 import common
 import psycopg
-from common import BROKER_URL, CACHE_URL, Sink, Workers, say
+from common import Sink, Workers, say
 
 RESULTS_FILE = common.RESULTS_DIR / "fault_smtp.json"
 DB_NAME = "candor_bench_fault_smtp"
 DEFAULT_RECIPIENTS = 2_000
 # Long enough for the backoff (30 s, then 60 s, ...) and beat's minute to bring every row back.
 RECOVERY_TIMEOUT_S = 600.0
-
-
-def child_main(args: argparse.Namespace) -> int:
-    common.django_setup()
-    if args.child == "setup":
-        result = common.child_campaign_setup(args.csv)
-    else:
-        result = common.child_campaign_send(args.campaign)
-    print(json.dumps(result), flush=True)
-    return 0
 
 
 def attempts(db_name: str, group: str) -> dict[str, int]:
@@ -107,7 +96,6 @@ def wait_all_sent(db_name: str, group: str, expected: int, workers: Workers) -> 
 
 
 def run(recipients: int, down_seconds: float) -> dict[str, Any]:
-    script = Path(__file__).resolve()
     with tempfile.TemporaryDirectory(prefix="candor-bench-fault-smtp-") as work_dir:
         work = Path(work_dir)
         csv_path = work / "affected-people.csv"
@@ -117,22 +105,17 @@ def run(recipients: int, down_seconds: float) -> dict[str, Any]:
         messages: list[tuple[str, str]] = []
         env = common.campaign_env(db_name=DB_NAME, smtp_port=port, media_root=work / "media")
         say(f"SMTP sink on {common.HOST}:{port}; database {DB_NAME}: recreating")
-        common.flush_redis(BROKER_URL, CACHE_URL)
-        common.recreate_database(DB_NAME)
         try:
-            common.manage(env, "migrate", "--noinput")
-            setup = common.run_child(script, env, "--child", "setup", "--csv", str(csv_path))
-            group = setup["group"]
-            say(f"{setup['imported']:,} affected people imported; a worker and beat start")
             with (
+                common.campaign_database(env, DB_NAME, csv_path) as setup,
                 (work / "workers.log").open("a") as log,
                 Workers(env, 1, "prefork", log, "smtp") as workers,
             ):
+                group = setup["group"]
+                say(f"{setup['imported']:,} affected people imported; a worker and beat start")
                 beat = common.start_beat(env, work, log)
                 try:
-                    common.run_child(
-                        script, env, "--child", "send", "--campaign", str(setup["campaign_id"])
-                    )
+                    common.campaign_send(env, setup["campaign_id"])
                     common.wait_for_messages(
                         sink, recipients // 4, alive=workers.check_alive, progress=False
                     )
@@ -155,8 +138,6 @@ def run(recipients: int, down_seconds: float) -> dict[str, Any]:
                     common.stop_process_group(beat)
         finally:
             sink.stop()
-            common.drop_database(DB_NAME)
-            common.flush_redis(BROKER_URL, CACHE_URL)
     counted = count_at_sink(messages, expected)
     ok = (
         counted["missing"] == 0
@@ -182,9 +163,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--down-seconds", type=float, default=60.0, help="how long the sink is down (60)"
     )
-    parser.add_argument("--child", choices=["setup", "send"], help=argparse.SUPPRESS)
-    parser.add_argument("--csv", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--campaign", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.recipients < 400:
         parser.error("--recipients must be at least 400")
@@ -193,8 +171,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.child:
-        return child_main(args)
     signal.signal(signal.SIGTERM, common.exit_on_sigterm)
     summary = run(args.recipients, args.down_seconds)
     verdict = (

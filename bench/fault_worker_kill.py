@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import Any
 
 import common
-from common import BROKER_URL, CACHE_URL, Sink, Workers, say
+from common import Sink, Workers, say
 
 RESULTS_FILE = common.RESULTS_DIR / "fault_worker_kill.json"
 DB_NAME = "candor_bench_fault"
@@ -94,13 +94,7 @@ def child_age_claims() -> dict[str, Any]:
 
 def child_main(args: argparse.Namespace) -> int:
     common.django_setup()
-    if args.child == "setup":
-        result = common.child_campaign_setup(args.csv)
-    elif args.child == "send":
-        result = common.child_campaign_send(args.campaign)
-    else:
-        result = child_age_claims()
-    print(json.dumps(result), flush=True)
+    print(json.dumps(child_age_claims()), flush=True)
     return 0
 
 
@@ -152,18 +146,12 @@ def run(recipients: int, pool: str) -> dict[str, Any]:
                 db_name=DB_NAME, smtp_port=sink.port, media_root=work / "media"
             )
             say(f"SMTP sink on {common.HOST}:{sink.port}; database {DB_NAME}: recreating")
-            common.flush_redis(BROKER_URL, CACHE_URL)
-            common.recreate_database(DB_NAME)
-            try:
-                common.manage(env, "migrate", "--noinput")
-                setup = common.run_child(script, env, "--child", "setup", "--csv", str(csv_path))
+            with common.campaign_database(env, DB_NAME, csv_path) as setup:
                 group = setup["group"]
                 say(f"{setup['imported']:,} affected people imported; sending the campaign")
 
                 with Workers(env, 1, pool, log_file, "doomed") as doomed:
-                    common.run_child(
-                        script, env, "--child", "send", "--campaign", str(setup["campaign_id"])
-                    )
+                    common.campaign_send(env, setup["campaign_id"])
                     kill_at = recipients // 2 // BATCH * BATCH + KILL_IN_BATCH
                     common.wait_for_messages(
                         sink, kill_at, alive=doomed.check_alive, progress=False, poll=KILL_POLL_S
@@ -187,9 +175,6 @@ def run(recipients: int, pool: str) -> dict[str, Any]:
                     recovered_s = time.monotonic() - started
                 say(f"every row sent {recovered_s:.1f} s after the restart")
                 counted = count_at_sink(sink.messages(), expected, in_flight, aged["batch_size"])
-            finally:
-                common.drop_database(DB_NAME)
-                common.flush_redis(BROKER_URL, CACHE_URL)
     return {
         "recipients": recipients,
         "pool": pool,
@@ -215,9 +200,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default="prefork",
         help="Celery pool of the worker (concurrency 1; default prefork)",
     )
-    parser.add_argument("--child", choices=["setup", "send", "age-claims"], help=argparse.SUPPRESS)
-    parser.add_argument("--csv", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--campaign", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["age-claims"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.recipients < MIN_RECIPIENTS:
         parser.error(f"--recipients must be at least {MIN_RECIPIENTS}")

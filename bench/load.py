@@ -330,13 +330,7 @@ def run(seconds: int, login_storm: bool, workers: int) -> dict[str, Any]:
     wrk = common.ensure_wrk()
     if not wrk:
         raise RuntimeError("wrk is needed (apt-get install wrk)")
-    env = common.app_env(
-        DB_NAME,
-        REDIS_URL=REDIS_URL,
-        DJANGO_STATIC_MANIFEST="true",
-        DJANGO_SECURE_SSL_REDIRECT="false",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-    )
+    env = common.site_env(DB_NAME, REDIS_URL=REDIS_URL)
     say(f"database {DB_NAME}: recreating, migrating, loading the demo")
     common.recreate_database(DB_NAME)
     summary: dict[str, Any] = {"seconds": seconds, "workers": workers}

@@ -56,7 +56,6 @@ from common import (
     REQUEST_TIMEOUT_S,
     RESULTS_DIR,
     LoadResult,
-    app_env,
     demo_site_prepare,
     drop_database,
     ensure_wrk,
@@ -70,6 +69,7 @@ from common import (
     recreate_database,
     run_wrk,
     say,
+    site_env,
     start_gunicorn,
     stop_gunicorn,
     wait_healthy,
@@ -117,13 +117,7 @@ def count_cached_pages() -> int:
 
 def public_env() -> dict[str, str]:
     """The environment of a production deployment, pointed at the bench database."""
-    return app_env(
-        DB_NAME,
-        REDIS_URL=REDIS_URL,
-        DJANGO_STATIC_MANIFEST="true",
-        DJANGO_SECURE_SSL_REDIRECT="false",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-    )
+    return site_env(DB_NAME, REDIS_URL=REDIS_URL)
 
 
 # --- The page ----------------------------------------------------------------------------
