@@ -59,7 +59,6 @@ class CampaignAdmin(admin.ModelAdmin):
     list_display = ["name", "incident", "audience", "state", "recipients", "sent_at"]
     list_filter = ["state", "audience", "incident"]
     search_fields = ["name", "subject"]
-    autocomplete_fields = ["incident"]
 
     def get_readonly_fields(self, request, obj=None):
         # Once sent, the words are a record of what people received.

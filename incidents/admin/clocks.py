@@ -5,6 +5,8 @@ from django.db.models import F
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_base import LabelledInlineFormSet
+
 from ..models import Obligation, Regime
 from ..selectors import obligation_clock
 from ..services import clocks
@@ -21,7 +23,7 @@ class ObligationInline(admin.TabularInline):
     extra = 0
     fields = ["regime", "clock_started_at", "due_at", "time_left", "filed_at", "reference"]
     readonly_fields = ["due_at", "time_left"]
-    autocomplete_fields = ["regime"]
+    formset = LabelledInlineFormSet
     verbose_name_plural = _("Regulatory deadlines (UTC)")
 
     @admin.display(description=_("time left"))
@@ -59,7 +61,6 @@ class ObligationAdmin(admin.ModelAdmin):
     list_filter = [OpenFilter, "regime", "incident"]
     list_select_related = ["regime", "incident", "filed_by"]
     search_fields = ["regime__name", "incident__title", "reference"]
-    autocomplete_fields = ["incident", "regime"]
     fields = ["incident", "regime", "clock_started_at", "due_at", "filed_at", "filed_by",
               "reference"]  # fmt: skip
     readonly_fields = ["due_at", "filed_by"]

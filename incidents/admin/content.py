@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -38,7 +39,7 @@ class DataCategoryAdmin(PublicContentAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def save_model(self, request, obj, form, change):
-        services.data_category_save(category=obj)
+        services.data_category_save(category=obj, actor=request.user)
 
 
 class UpdateStateFilter(admin.SimpleListFilter):
@@ -81,7 +82,9 @@ class IncidentAdmin(PublicContentAdmin):
     list_filter = ["is_published", "status", "severity", "data_categories"]
     search_fields = ["title", "slug", "summary"]
     prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["data_categories"]
+    # A few categories: boxes to tick, which a screen reader can name (Django's
+    # two-list picker marks up its help icons with ARIA it may not carry).
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     date_hierarchy = "created_at"
     readonly_fields = ["preview_link", "timeline_link", "funnel_link", "audit_link", "created_at",
                        "updated_at"]  # fmt: skip
@@ -263,7 +266,6 @@ class UpdateAdmin(PublicContentAdmin):
     list_select_related = ["incident", "author"]
     search_fields = ["body", "incident__title"]
     date_hierarchy = "publish_at"
-    autocomplete_fields = ["incident"]
     readonly_fields = ["author", "revised_at", "created_at", "preview_link"]
     fields = [
         "incident",
@@ -316,7 +318,6 @@ class FAQAdmin(PublicContentAdmin):
     list_editable = ["order", "is_published"]
     list_filter = ["is_published", "incident"]
     search_fields = ["question", "answer"]
-    autocomplete_fields = ["incident"]
 
     def save_model(self, request, obj, form, change):
-        services.faq_save(faq=obj)
+        services.faq_save(faq=obj, actor=request.user)

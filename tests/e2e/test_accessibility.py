@@ -177,3 +177,42 @@ def test_a_page_in_spanish_says_so(phone_page, demo):
 
     expect(phone_page.locator("html")).to_have_attribute("lang", "es")
     assert_accessible(phone_page)
+
+
+def test_the_admin_pages_staff_work_in_all_day_pass_axe(desktop_page, demo, share_session):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from incidents.models import Incident
+    from notifications.models import Campaign
+    from support.models import Ticket
+
+    staff = Client()
+    staff.force_login(get_user_model().objects.get(email="staff@example.com"))  # has 2FA
+    share_session(desktop_page, staff)
+    incident = Incident.objects.get()
+    campaign = Campaign.objects.create(
+        incident=incident, name="First notice", subject="About {{ company }}", body="Hello."
+    )
+    pages = [
+        reverse("admin:index"),
+        reverse("admin:support_ticket_changelist"),
+        reverse("admin:support_ticket_change", args=[Ticket.objects.first().pk]),
+        reverse("admin:support_cannedresponse_changelist"),
+        reverse("admin:incidents_incident_change", args=[incident.pk]),
+        reverse("admin:incidents_update_add"),
+        reverse("admin:incidents_importbatch_add"),
+        reverse("admin:incidents_obligation_changelist"),
+        reverse("admin-funnel", args=[incident.slug]),
+        reverse("admin:notifications_campaign_change", args=[campaign.pk]),
+        reverse("admin:notifications_campaign_preview", args=[campaign.pk]),
+        reverse("admin:audit_auditevent_changelist"),
+    ]
+    broken = []
+    for url in pages:
+        response = desktop_page.goto(url)
+        assert response.ok and "/login/" not in desktop_page.url, url
+        if violations := axe_violations(desktop_page):
+            broken.append(f"{desktop_page.url}:\n{describe(violations)}")
+
+    assert not broken, "WCAG rules broken:\n" + "\n".join(broken)

@@ -247,9 +247,9 @@ def test_update_published_in_the_admin_reaches_a_subscriber_once_and_the_feed_an
     admin_sign_in(comms)
     comms.get_by_role("link", name="Updates").click()
     comms.get_by_role("link", name="Add update").click()
-    comms.locator(".select2-selection").click()
-    comms.locator(".select2-search__field").fill("Unauthorised")
-    comms.get_by_role("option", name="Unauthorised access to customer account data").click()
+    comms.get_by_label("Incident:").select_option(
+        label="Unauthorised access to customer account data"
+    )
     comms.get_by_label("Status:").select_option(label="Monitoring")
     comms.get_by_label("Body:").fill("We have found and closed a second, older access path.")
     comms.get_by_role("link", name="Today").click()
