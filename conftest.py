@@ -122,6 +122,31 @@ def make_update(incident, now):
 
 
 @pytest.fixture
+def incident_form():
+    """
+    POST data for the incident admin's add or change page: a valid, unpublished incident.
+    Keyword arguments replace or add fields (`is_published="on"` ticks the box).
+    """
+
+    def form(**fields):
+        return {
+            "title": "Card data exposure",
+            "slug": "card-data",
+            "summary": "Card data was exposed.",
+            "status": "investigating",
+            "severity": "major",
+            "what_happened": "It happened.",
+            "what_we_are_doing": "Fixing it.",
+            "quiet_hours": 24,
+            # The regulatory deadlines inline, empty.
+            "obligations-TOTAL_FORMS": "0",
+            "obligations-INITIAL_FORMS": "0",
+        } | fields
+
+    return form
+
+
+@pytest.fixture
 def staff_client(client, django_user_model):
     """A superuser with an authenticator app enrolled (the admin requires one), signed in."""
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret

@@ -9,27 +9,10 @@ from incidents.models import Incident, Update
 pytestmark = pytest.mark.django_db
 
 
-def incident_form(**overrides):
-    return {
-        "title": "Card data exposure",
-        "slug": "card-data",
-        "summary": "Card data was exposed.",
-        "is_published": "on",
-        "status": "investigating",
-        "severity": "major",
-        "what_happened": "It happened.",
-        "what_we_are_doing": "Fixing it.",
-        "quiet_hours": 24,
-        # The regulatory deadlines inline, empty.
-        "obligations-TOTAL_FORMS": "0",
-        "obligations-INITIAL_FORMS": "0",
-    } | overrides
-
-
-def test_comms_team_creates_an_incident_in_the_admin(staff_client, category):
+def test_comms_team_creates_an_incident_in_the_admin(staff_client, category, incident_form):
     response = staff_client.post(
         reverse("admin:incidents_incident_add"),
-        incident_form(data_categories=[category.pk]),
+        incident_form(is_published="on", data_categories=[category.pk]),
     )
 
     assert response.status_code == HTTPStatus.FOUND
@@ -38,7 +21,7 @@ def test_comms_team_creates_an_incident_in_the_admin(staff_client, category):
     assert staff_client.get(incident.get_absolute_url()).status_code == HTTPStatus.OK
 
 
-def test_invalid_incident_gets_field_errors_and_keeps_the_input(staff_client, db):
+def test_invalid_incident_gets_field_errors_and_keeps_the_input(staff_client, db, incident_form):
     response = staff_client.post(
         reverse("admin:incidents_incident_add"), incident_form(slug="bad slug!", summary="")
     )
