@@ -46,14 +46,12 @@ def test_the_comms_team_exports_a_neutralised_csv_and_it_is_logged(
 
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0] == ["email", "tier"]
-    assert (
-        sorted(rows[1:])
-        == [
-            ['\'=hyperlink("http://evil.example")@example.com', "standard"],
-            ["alice@example.com", "priority"],
-        ]
-        or ["alice@example.com", "priority"] in rows
-    )
+    # A spreadsheet shows these as text: the quote stops "=" and "+" running as formulas.
+    assert sorted(rows[1:]) == [
+        ["'+call@example.com", "standard"],
+        ["'=sum@example.com", "standard"],
+        ["alice@example.com", "priority"],
+    ]
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
     assert LogEntry.objects.filter(change_message__contains="Exported the affected").exists()
 
