@@ -1,7 +1,9 @@
 from allauth.usersessions.admin import UserSessionAdmin as BaseUserSessionAdmin
 from allauth.usersessions.models import UserSession
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from . import services
@@ -43,6 +45,19 @@ class UserAdmin(BaseUserAdmin):
         services.user_access_audit(
             user=form.instance, before=form.access_before, actor=request.user
         )
+
+    def user_change_password(self, request, id, form_url=""):
+        # Django's view sets the password; a new hash is how we know it did (the
+        # hash itself is compared, never recorded). One transaction: no record
+        # without the change, no change without the record.
+        with transaction.atomic():
+            person = self.get_object(request, unquote(id))
+            response = super().user_change_password(request, id, form_url)
+            if person is not None:
+                after = User.objects.get(pk=person.pk)
+                if after.password != person.password:
+                    services.password_set_by_staff(user=after, actor=request.user)
+        return response
 
     @admin.action(description=_("Ask for a new password at their next request"))
     def force_password_change(self, request, queryset):

@@ -52,6 +52,15 @@ def users_force_password_change(*, users, actor=None) -> int:
     return users.update(must_change_password=True)
 
 
+def password_set_by_staff(*, user, actor) -> None:
+    """
+    Record that `actor` set this person's password in the admin, or turned off
+    signing in with one. The account is named; the password never is, nor its hash.
+    """
+    action = Action.PASSWORD_SET if user.has_usable_password() else Action.PASSWORD_DISABLED
+    audit_record(actor=actor, action=action, target=user)
+
+
 # What someone without any admin access has; a new account is compared with this.
 NO_ACCESS = {"staff": False, "superuser": False, "active": True, "groups": [], "permissions": []}
 

@@ -199,6 +199,11 @@ class TicketAdmin(admin.ModelAdmin):
         return render_to_string("admin/support/ticket/_thread.html", {"thread": thread})
 
     def save_model(self, request, obj, form, change):
+        if "assignee" in form.changed_data:
+            # Before the save below: the service compares with the assignee on record.
+            services.tickets_assign(
+                tickets=Ticket.objects.filter(pk=obj.pk), agent=obj.assignee, actor=request.user
+            )
         obj.save()
         body = form.cleaned_data.get("reply", "").strip()
         if body and request.user.has_perm("support.reply_ticket"):
@@ -236,7 +241,7 @@ class TicketAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Assign to me"))
     def assign_to_me(self, request, queryset):
-        count = services.tickets_assign(tickets=queryset, agent=request.user)
+        count = services.tickets_assign(tickets=queryset, agent=request.user, actor=request.user)
         message = ngettext("%d question assigned to you.", "%d questions assigned to you.", count)
         self.message_user(request, message % count)
 

@@ -171,7 +171,8 @@ def ticket_reply_by_agent(*, ticket: Ticket, agent, body: str, internal: bool = 
     """
     An agent answers (emailed to the customer, who is then awaited) or writes an
     internal note (never shown or sent to the customer). Either is in the audit
-    trail with the agent's name (not the words).
+    trail with the agent's name (not the words). An answered question nobody had
+    becomes the agent's; the answer's record says whose, so no assignment is recorded.
     """
     now = timezone.now()
     message = Message.objects.create(
@@ -194,8 +195,27 @@ def ticket_reply_by_agent(*, ticket: Ticket, agent, body: str, internal: bool = 
     return message
 
 
-def tickets_assign(*, tickets, agent) -> int:
-    """Give the questions to one agent; returns how many."""
+@transaction.atomic
+def tickets_assign(*, tickets, agent, actor=None) -> int:
+    """
+    Give the questions to one agent (None: to nobody); returns how many. Each
+    question whose assignee changes is in the audit trail with who assigned it,
+    from whom and to whom.
+    """
+    changing = tickets.exclude(assignee=agent).select_related(None).select_related("assignee")
+    # Named by reference, as every question's record is; the agents by their sign-in
+    # name (staff, not customers).
+    for ticket in changing.only("pk", "reference", "assignee__email"):
+        audit_record(
+            actor=actor,
+            action=Action.TICKET_ASSIGNED,
+            target=ticket,
+            target_label=ticket.reference,
+            assignee={
+                "from": ticket.assignee.get_username() if ticket.assignee else None,
+                "to": agent.get_username() if agent else None,
+            },
+        )
     return tickets.update(assignee=agent, updated_at=timezone.now())
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from accounts.models import User
 from audit.models import Action, AuditEvent
 from incidents import services
-from incidents.models import DataCategory, ImportBatch, Incident, Status, Update
+from incidents.models import FAQ, DataCategory, ImportBatch, Incident, Status, Update
 from notifications.models import Campaign
 from support import services as support_services
 from support.models import Category, Ticket, TicketStatus
@@ -206,6 +206,90 @@ def test_deleting_updates_in_bulk_records_each(staff_client, make_update):
     assert not Update.objects.exists()
 
 
+# --- FAQs and data categories ------------------------------------------------------
+
+
+def faq_form(**overrides):
+    return {
+        "incident": "",
+        "question": "Was my card taken?",
+        "question_es": "",
+        "answer": "No.",
+        "answer_es": "",
+        "order": 0,
+        "is_published": "on",
+    } | overrides
+
+
+def test_creating_an_faq_in_the_admin_records_who_and_which(staff_client):
+    response = staff_client.post(reverse("admin:incidents_faq_add"), faq_form())
+
+    assert response.status_code == HTTPStatus.FOUND
+    event = the_event(Action.FAQ_CREATED)
+    assert (event.actor, event.target) == (staff_client.user, FAQ.objects.get())
+    assert (event.actor_label, event.target_label) == ("comms@example.com", "Was my card taken?")
+
+
+def test_editing_an_faq_in_the_admin_records_which_fields_changed(staff_client):
+    faq = services.faq_save(faq=FAQ(question="Was my card taken?", answer="No."))
+
+    staff_client.post(
+        reverse("admin:incidents_faq_change", args=[faq.pk]),
+        faq_form(answer="No: cards were not in the copied records.", answer_es="No."),
+    )
+
+    event = the_event(Action.FAQ_EDITED)
+    assert (event.actor, event.target) == (staff_client.user, faq)
+    assert event.details == {"fields": ["answer", "answer_es"]}
+
+
+def test_saving_an_faq_unchanged_records_no_edit(staff_client):
+    faq = services.faq_save(faq=FAQ(question="Was my card taken?", answer="No."))
+
+    response = staff_client.post(reverse("admin:incidents_faq_change", args=[faq.pk]), faq_form())
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert not AuditEvent.objects.filter(action=Action.FAQ_EDITED).exists()
+
+
+def test_reordering_faqs_in_the_list_records_the_edit(staff_client):
+    faq = services.faq_save(faq=FAQ(question="Was my card taken?", answer="No."))
+
+    staff_client.post(
+        reverse("admin:incidents_faq_changelist"),
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": faq.pk,
+            "form-0-order": "5",
+            "form-0-is_published": "on",
+            "_save": "Save",
+        },
+    )
+
+    event = the_event(Action.FAQ_EDITED)
+    assert (event.actor, event.details) == (staff_client.user, {"fields": ["order"]})
+
+
+def test_creating_and_editing_a_data_category_in_the_admin_records_who(staff_client):
+    form = {"slug": "phone", "name": "Phone number", "name_es": "", "advice": "Beware of calls.",
+            "advice_es": "", "order": 0}  # fmt: skip
+    staff_client.post(reverse("admin:incidents_datacategory_add"), form)
+    phone = DataCategory.objects.get(slug="phone")
+    staff_client.post(
+        reverse("admin:incidents_datacategory_change", args=[phone.pk]),
+        form | {"requires_password_reset": "on"},
+    )
+
+    created, edited = the_event(Action.CATEGORY_CREATED), the_event(Action.CATEGORY_EDITED)
+    assert (created.actor, created.target, created.target_label) == (
+        staff_client.user, phone, "Phone number",
+    )  # fmt: skip
+    assert (edited.actor, edited.details) == (
+        staff_client.user, {"fields": ["requires_password_reset"]},
+    )  # fmt: skip
+
+
 # --- Imports, campaigns, exports -----------------------------------------------------
 
 
@@ -256,6 +340,22 @@ def test_sending_a_campaign_records_who_and_how_many(staff_client, incident, aff
     event = the_event(Action.CAMPAIGN_SENT)
     assert (event.actor, event.target) == (staff_client.user, campaign)
     assert event.details == {"audience": "affected", "recipients": 2}
+
+
+def test_a_test_send_records_who_asked_and_the_sample_tier(staff_client, incident, affected):
+    campaign = Campaign.objects.create(
+        incident=incident, name="First notice", subject="About {{ incident }}", body="Hello."
+    )
+
+    response = staff_client.post(reverse("admin:notifications_campaign_test", args=[campaign.pk]))
+
+    assert response.status_code == HTTPStatus.FOUND
+    event = the_event(Action.CAMPAIGN_TEST_SENT)
+    assert (event.actor, event.target, event.target_label) == (
+        staff_client.user, campaign, "First notice",
+    )  # fmt: skip
+    assert event.details == {"tier": "standard"}
+    assert not AuditEvent.objects.filter(action=Action.CAMPAIGN_SENT).exists()
 
 
 def test_an_export_records_who_and_the_count_never_the_addresses(role_client, incident, affected):
@@ -312,6 +412,62 @@ def test_forcing_a_new_password_records_each_account_and_no_secret(staff_client)
     assert {e.actor for e in events} == {staff_client.user}
     assert all(e.details == {} for e in events)
     assert "a-password-of-sixteen" not in json.dumps([e.details for e in events])
+
+
+def password_form(password, **overrides):
+    return {"usable_password": "true", "password1": password, "password2": password} | overrides
+
+
+def test_setting_someones_password_in_the_admin_records_who_and_never_the_password(
+    staff_client,
+):
+    person = User.objects.create_user("person@example.com", None)
+
+    response = staff_client.post(
+        reverse("admin:auth_user_password_change", args=[person.pk]),
+        password_form("Correct-Horse-Battery-42"),
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    person.refresh_from_db()
+    assert person.check_password("Correct-Horse-Battery-42")
+    event = the_event(Action.PASSWORD_SET)
+    assert (event.actor, event.target, event.target_label) == (
+        staff_client.user, person, "person@example.com",
+    )  # fmt: skip
+    assert event.details == {}
+    recorded = json.dumps([str(event), event.details])
+    assert "Correct-Horse-Battery-42" not in recorded
+    assert person.password not in recorded
+
+
+def test_turning_off_someones_password_in_the_admin_is_recorded_as_such(staff_client):
+    person = User.objects.create_user("person@example.com", "a-password-of-sixteen")
+
+    staff_client.post(
+        reverse("admin:auth_user_password_change", args=[person.pk]),
+        {"usable_password": "false", "unset-password": "1"},
+    )
+
+    person.refresh_from_db()
+    assert not person.has_usable_password()
+    event = the_event(Action.PASSWORD_DISABLED)
+    assert (event.actor, event.target) == (staff_client.user, person)
+    assert not AuditEvent.objects.filter(action=Action.PASSWORD_SET).exists()
+
+
+def test_a_refused_password_records_nothing(staff_client):
+    person = User.objects.create_user("person@example.com", None)
+
+    response = staff_client.post(
+        reverse("admin:auth_user_password_change", args=[person.pk]),
+        password_form("Correct-Horse-Battery-42", password2="something-else-entirely"),
+    )
+
+    assert response.status_code == HTTPStatus.OK  # the form again, with the error
+    assert not AuditEvent.objects.filter(
+        action__in=[Action.PASSWORD_SET, Action.PASSWORD_DISABLED]
+    ).exists()
 
 
 @pytest.fixture
@@ -378,6 +534,89 @@ def test_resolving_questions_in_bulk_records_each_with_who(role_client, ticket):
     )
     assert event.details == {"status": TicketStatus.RESOLVED}
     assert Ticket.objects.get().status == TicketStatus.RESOLVED
+
+
+def test_assigning_questions_to_oneself_in_bulk_records_each_from_and_to(role_client, ticket):
+    client = role_client("Support agents")
+    other = role_client("Support agents", email="other-agent@example.com").user
+    taken = support_services.ticket_create(
+        subject="Anything else?", category=Category.OTHER, body="Hi.", email="b@example.com"
+    ).ticket
+    support_services.tickets_assign(tickets=Ticket.objects.filter(pk=taken.pk), agent=other)
+
+    client.post(
+        reverse("admin:support_ticket_changelist"),
+        {"action": "assign_to_me", "_selected_action": [ticket.pk, taken.pk]},
+    )
+
+    events = AuditEvent.objects.filter(action=Action.TICKET_ASSIGNED, actor=client.user)
+    assert {e.target_label: e.details["assignee"] for e in events} == {
+        ticket.reference: {"from": None, "to": "support-agents@example.com"},
+        taken.reference: {"from": "other-agent@example.com", "to": "support-agents@example.com"},
+    }
+
+
+def test_assigning_a_question_one_already_has_records_nothing(role_client, ticket):
+    client = role_client("Support agents")
+    support_services.tickets_assign(tickets=Ticket.objects.all(), agent=client.user)
+    AuditEvent.objects.all().delete()
+
+    response = client.post(
+        reverse("admin:support_ticket_changelist"),
+        {"action": "assign_to_me", "_selected_action": [ticket.pk]},
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert not AuditEvent.objects.filter(action=Action.TICKET_ASSIGNED).exists()
+
+
+def test_choosing_an_assignee_on_the_question_records_who_gave_it_to_whom(role_client, ticket):
+    client = role_client("Support agents")
+    other = role_client("Support agents", email="other-agent@example.com").user
+
+    client.post(
+        reverse("admin:support_ticket_change", args=[ticket.pk]),
+        reply_form(ticket, assignee=other.pk),
+    )
+
+    event = the_event(Action.TICKET_ASSIGNED)
+    assert (event.actor, event.target, event.target_label) == (
+        client.user,
+        ticket,
+        ticket.reference,
+    )
+    assert event.details == {"assignee": {"from": None, "to": "other-agent@example.com"}}
+    assert Ticket.objects.get().assignee == other
+    assert "anon@example.com" not in json.dumps(event.details) + event.target_label
+
+
+def test_unassigning_a_question_records_it(role_client, ticket):
+    client = role_client("Support agents")
+    support_services.tickets_assign(tickets=Ticket.objects.all(), agent=client.user)
+    AuditEvent.objects.all().delete()
+
+    client.post(
+        reverse("admin:support_ticket_change", args=[ticket.pk]),
+        reply_form(ticket, assignee=""),
+    )
+
+    event = the_event(Action.TICKET_ASSIGNED)
+    assert event.details == {"assignee": {"from": "support-agents@example.com", "to": None}}
+    assert Ticket.objects.get().assignee is None
+
+
+def test_saving_a_question_without_changing_its_assignee_records_no_assignment(
+    role_client, ticket
+):
+    client = role_client("Support agents")
+
+    client.post(
+        reverse("admin:support_ticket_change", args=[ticket.pk]),
+        reply_form(ticket, priority="urgent"),
+    )
+
+    assert Ticket.objects.get().priority == "urgent"
+    assert not AuditEvent.objects.filter(action=Action.TICKET_ASSIGNED).exists()
 
 
 def test_the_record_keeps_the_address_the_request_came_from(staff_client, make_update):

@@ -171,17 +171,37 @@ def public_content_delete(*, objects, actor=None) -> int:
 
 
 @transaction.atomic
-def faq_save(*, faq: FAQ) -> FAQ:
-    """Validate and save an FAQ; every version is kept in its history."""
+def faq_save(*, faq: FAQ, actor=None) -> FAQ:
+    """
+    Validate and save an FAQ; every version is kept in its history. Creating it,
+    or changing any of its fields, is recorded in the audit trail with the fields.
+    """
+    previous = FAQ.objects.filter(pk=faq.pk).first() if faq.pk else None
     faq.full_clean()
     faq.save()
+    _audit_content(faq, previous, actor, created=Action.FAQ_CREATED, edited=Action.FAQ_EDITED)
     public_pages_invalidate()
     return faq
 
 
 @transaction.atomic
-def data_category_save(*, category: DataCategory) -> DataCategory:
+def data_category_save(*, category: DataCategory, actor=None) -> DataCategory:
+    """
+    Validate and save a data category (its advice is what affected people read).
+    Creating it, or changing any of its fields, is recorded in the audit trail.
+    """
+    previous = DataCategory.objects.filter(pk=category.pk).first() if category.pk else None
     category.full_clean()
     category.save()
+    _audit_content(
+        category, previous, actor, created=Action.CATEGORY_CREATED, edited=Action.CATEGORY_EDITED
+    )
     public_pages_invalidate()
     return category
+
+
+def _audit_content(obj, previous, actor, *, created: str, edited: str) -> None:
+    if previous is None:
+        audit_record(actor=actor, action=created, target=obj)
+    elif changed := _changed_fields(previous, obj):
+        audit_record(actor=actor, action=edited, target=obj, fields=changed)

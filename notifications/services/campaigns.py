@@ -126,10 +126,21 @@ def campaign_samples(*, campaign: Campaign) -> list[Recipient]:
     return samples or [Recipient("sample@example.com", None)]
 
 
+@transaction.atomic
 def campaign_send_test(*, campaign: Campaign, user) -> Notification:
-    """Send the sample recipient's email to the staff member, marked as a test."""
+    """
+    Send the sample recipient's email to the staff member, marked as a test; in
+    the audit trail with who asked for it and the sample's tier (the address it
+    went to is theirs, named by the record's "who").
+    """
     sample = campaign_samples(campaign=campaign)[0]
     subject, text, body_html = campaign_render(campaign=campaign, recipient=sample)
+    audit_record(
+        actor=user,
+        action=Action.CAMPAIGN_TEST_SENT,
+        target=campaign,
+        tier=sample.exposure.tier if sample.exposure else None,
+    )
     return notification_enqueue(
         dedupe_key=f"campaign-test:{campaign.pk}:{user.pk}:{timezone.now().timestamp()}",
         kind="campaign-test",
