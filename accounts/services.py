@@ -56,9 +56,14 @@ def password_set_by_staff(*, user, actor) -> None:
     """
     Record that `actor` set this person's password in the admin, or turned off
     signing in with one. The account is named; the password never is, nor its hash.
+    A password set by someone else must be replaced by its owner at the next sign-in.
     """
     action = Action.PASSWORD_SET if user.has_usable_password() else Action.PASSWORD_DISABLED
     audit_record(actor=actor, action=action, target=user)
+    if action == Action.PASSWORD_SET and actor != user:
+        # Someone else now knows it: the person chooses their own at their next sign-in.
+        user.must_change_password = True
+        user.save(update_fields=["must_change_password"])
 
 
 # What someone without any admin access has; a new account is compared with this.

@@ -364,6 +364,20 @@ def test_staff_can_ask_people_for_a_new_password(staff_client, person):
     assert person.must_change_password
 
 
+def test_a_password_staff_set_must_be_replaced_by_its_owner_at_sign_in(staff_client, person):
+    staff_client.post(
+        reverse("admin:auth_user_password_change", args=[person.pk]),
+        {"usable_password": "true", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+
+    owner = Client()
+    sign_in(owner, password=NEW_PASSWORD)
+    page = owner.get(reverse("accounts:me"))
+
+    assert page.status_code == HTTPStatus.FOUND
+    assert page["Location"].startswith(reverse("account_change_password"))
+
+
 # --- Staff and the admin --------------------------------------------------------------
 
 
