@@ -128,22 +128,7 @@ def test_an_action_rolled_back_leaves_no_record(incident, now, monkeypatch):
 # --- Incidents ----------------------------------------------------------------------
 
 
-def incident_form(**overrides):
-    return {
-        "title": "Card data exposure",
-        "slug": "card-data",
-        "summary": "Card data was exposed.",
-        "status": "investigating",
-        "severity": "major",
-        "what_happened": "It happened.",
-        "what_we_are_doing": "Fixing it.",
-        "quiet_hours": 24,
-        "obligations-TOTAL_FORMS": "0",
-        "obligations-INITIAL_FORMS": "0",
-    } | overrides
-
-
-def test_creating_an_incident_in_the_admin_records_who(staff_client, category):
+def test_creating_an_incident_in_the_admin_records_who(incident_form, staff_client, category):
     staff_client.post(
         reverse("admin:incidents_incident_add"), incident_form(data_categories=[category.pk])
     )
@@ -153,7 +138,9 @@ def test_creating_an_incident_in_the_admin_records_who(staff_client, category):
     assert event.details == {"published": False}
 
 
-def test_changing_an_incidents_data_categories_in_the_admin_is_an_edit(staff_client, category):
+def test_changing_an_incidents_data_categories_in_the_admin_is_an_edit(
+    incident_form, staff_client, category
+):
     staff_client.post(
         reverse("admin:incidents_incident_add"), incident_form(data_categories=[category.pk])
     )

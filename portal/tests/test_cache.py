@@ -119,7 +119,7 @@ class OwnRedis:
     def __init__(self):
         self.port = _free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = subprocess.Popen(
+        self.process = subprocess.Popen(  # stopped by the fixture, whatever happens
             [shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1",
              "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL,
@@ -162,11 +162,13 @@ def own_redis():
         },
         "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     }
-    with override_settings(CACHES=caches_with_it):
+    try:
+        with override_settings(CACHES=caches_with_it):
+            forget_local_version()
+            yield redis
         forget_local_version()
-        yield redis
-    forget_local_version()
-    redis.stop()
+    finally:
+        redis.stop()
 
 
 @pytest.mark.django_db
