@@ -359,7 +359,7 @@ class PhaseTimer:
     @staticmethod
     def statement_kind(statement: str) -> str:
         text = " ".join(statement[:200].split())
-        if text.startswith("WITH merged AS"):
+        if text.startswith("WITH latest AS"):
             return "sql: merge staging → table"
         if text.startswith(("CREATE TEMP", "TRUNCATE exposure", "DROP TABLE exposure")):
             return "sql: staging table DDL"
