@@ -193,8 +193,6 @@ def test_spanish_pages_show_no_english(client, incident, name, args):
 def test_the_spanish_checklist_is_in_spanish(client, django_user_model):
     from allauth.account.models import EmailAddress
 
-    from notifications.services import notifications_send_due
-
     user = django_user_model.objects.create_user("ana@example.com", "a-long-password-123")
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     client.force_login(user)
