@@ -89,6 +89,8 @@ MIDDLEWARE = [
     # Before WhiteNoise, so static files carry the same headers as pages.
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    # A client refused by a rate limit a moment ago is refused again here, cheaply.
+    "portal.middleware.RefusedAgainMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language comes from the URL (/en/, /es/); a bare path is redirected by the
@@ -297,6 +299,10 @@ ACCOUNT_RATE_LIMITS = {
     "support_reply": "10/m/ip,60/h/user",
     "subscribe": "5/m/ip,30/h/ip,3/h/key",
 }
+
+# After a POST is refused (429), the same client's same POST is refused again for this
+# long before it reaches sessions, CSRF and the limiter (portal.middleware.RefusedAgainMiddleware).
+CANDOR_REFUSED_HOLD_SECONDS = env.int("CANDOR_REFUSED_HOLD_SECONDS", default=5)
 
 # Two-factor authentication (allauth.mfa): an authenticator app (TOTP), recovery codes and
 # passkeys. A code is valid in its 30-second window only (no drift), and a used code is

@@ -130,3 +130,34 @@ def test_a_subscription_flood_gets_the_friendly_429_page(client):
     assert limited
     assert b"Please wait a few minutes" in limited[0].content
     assert b"<html" in limited[0].content  # our styled page, not a bare status line
+
+
+@pytest.mark.django_db
+def test_a_client_refused_a_moment_ago_is_refused_again_before_the_whole_stack(client):
+    statuses = [subscribe_post(client, f"reader{i}@example.com") for i in range(6)]
+    first_refusal = statuses[-1]
+    assert first_refusal.status_code == 429
+    assert "429.html" in [t.name for t in first_refusal.templates]
+
+    again = subscribe_post(client, "reader7@example.com")
+
+    assert again.status_code == 429
+    assert again.templates == []  # not rendered again: the view was not reached
+    assert again.content == first_refusal.content  # the same styled page
+    assert 1 <= int(again["Retry-After"]) <= 5
+    assert "no-store" in again["Cache-Control"]
+    assert "frame-ancestors 'none'" in again["Content-Security-Policy"]
+    assert again["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.django_db
+def test_the_quick_refusal_ends_with_the_limit_and_spares_other_clients(client):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        for i in range(7):
+            subscribe_post(client, f"reader{i}@example.com")
+        neighbour = subscribe_post(client, "n@example.com", REMOTE_ADDR="192.0.2.80")
+        clock.shift(dt.timedelta(seconds=61))  # allauth's minute and our 5 s are over
+        later = subscribe_post(client, "later@example.com")
+
+    assert neighbour.status_code == 302
+    assert later.status_code == 302
