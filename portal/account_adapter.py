@@ -15,8 +15,11 @@ from django.contrib.sites.requests import RequestSite
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from notifications.services import notification_enqueue
+
+from .password_budget import password_check_allowed
 
 
 # allauth emails whose code or link stops working after a while, and how long it lasts:
@@ -33,6 +36,12 @@ EXPIRING_MAILS = {
 }
 
 
+BUSY_MESSAGE = gettext_lazy(
+    "Many people are signing in at this moment. Sign in with a code sent to your email "
+    "instead, or try your password again in a minute."
+)
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def clean_email(self, email: str) -> str:
         """
@@ -46,6 +55,17 @@ class AccountAdapter(DefaultAccountAdapter):
                 _("An email address has at most %(limit)d characters.") % {"limit": limit}
             )
         return email
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        """
+        allauth's per-address and per-account limits first; then the site's budget of
+        password checks: a storm spread over many addresses must not spend every core
+        on PBKDF2. Past the budget, password sign-in waits a second and the form says
+        to use an emailed code, which costs no hashing.
+        """
+        super().pre_authenticate(request, **credentials)
+        if not password_check_allowed():
+            raise ValidationError(BUSY_MESSAGE, code="password_checks_budget")
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """

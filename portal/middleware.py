@@ -10,10 +10,13 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from . import requestid
+from .password_budget import password_checks_spent
 
 
 class StaffTwoFactorMiddleware:
@@ -118,7 +121,8 @@ class RefusedAgainMiddleware:
         if held is not None and held[0] > now:
             return self._refused_again(*held, now)
         response = self.get_response(request)
-        if response.status_code == 429 and not _signed_in(request):
+        held_too = getattr(response, "hold_client", True)  # the budget's refusal lasts 1 s
+        if response.status_code == 429 and held_too and not _signed_in(request):
             self._hold(key, now, response)
         return response
 
@@ -146,3 +150,51 @@ class RefusedAgainMiddleware:
 def _signed_in(request) -> bool:
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_authenticated)
+
+
+class PasswordBudgetMiddleware:
+    """
+    While this second's budget of password checks is spent (portal.password_budget),
+    a password sign-in is answered at once, before sessions, CSRF and the sign-in
+    form, with a 429 page that points to the emailed code: in a storm from many
+    addresses those cost more than the public pages (bench/load.py --login-storm
+    --spread). The budget itself is spent by the sign-in (the account adapter).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._login_paths: set[str] | None = None
+        self._pages: dict[str, bytes] = {}
+
+    def __call__(self, request):
+        if (
+            request.method == "POST"
+            and request.path in self.login_paths()
+            and password_checks_spent()
+        ):
+            return self._busy(request)
+        return self.get_response(request)
+
+    def login_paths(self) -> set[str]:
+        if self._login_paths is None:
+            paths = set()
+            for code, _name in settings.LANGUAGES:
+                with translation.override(code):
+                    paths.add(reverse("account_login"))
+            self._login_paths = paths
+        return self._login_paths
+
+    def _busy(self, request):
+        # The page is the same for everyone on this path: rendered once, then reused.
+        page = self._pages.get(request.path)
+        if page is None:
+            language = translation.get_language_from_path(request.path) or settings.LANGUAGE_CODE
+            with translation.override(language):
+                page = render(request, "429.html", {"busy": True}).content
+            self._pages[request.path] = page
+        response = HttpResponse(page, status=429)
+        response["Retry-After"] = "1"
+        response.hold_client = False  # nothing for RefusedAgainMiddleware to hold
+        response["X-Frame-Options"] = "DENY"
+        add_never_cache_headers(response)
+        return response

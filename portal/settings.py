@@ -7,6 +7,7 @@ printed to the console. Production sets DJANGO_DEBUG=false and must then provide
 DJANGO_SECRET_KEY, or the process refuses to start.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -91,6 +92,8 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     # A client refused by a rate limit a moment ago is refused again here, cheaply.
     "portal.middleware.RefusedAgainMiddleware",
+    # Password sign-ins past the site's budget for this second, answered at once.
+    "portal.middleware.PasswordBudgetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language comes from the URL (/en/, /es/); a bare path is redirected by the
@@ -300,6 +303,13 @@ ACCOUNT_RATE_LIMITS = {
     "subscribe": "5/m/ip,30/h/ip,3/h/key",
 }
 
+# Password checks (PBKDF2, ~250 ms of a core each) the whole site makes in a second, at
+# most: past it, password sign-in asks for an emailed code instead. By default one per
+# two cores of this machine (an eighth of their time); with more web servers, raise it.
+# 0 turns the budget off.
+CANDOR_PASSWORD_CHECKS_PER_SECOND = env.int(
+    "CANDOR_PASSWORD_CHECKS_PER_SECOND", default=max(1, (os.cpu_count() or 2) // 2)
+)
 # After a POST is refused (429), the same client's same POST is refused again for this
 # long before it reaches sessions, CSRF and the limiter (portal.middleware.RefusedAgainMiddleware).
 CANDOR_REFUSED_HOLD_SECONDS = env.int("CANDOR_REFUSED_HOLD_SECONDS", default=5)

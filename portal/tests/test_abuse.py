@@ -161,3 +161,59 @@ def test_the_quick_refusal_ends_with_the_limit_and_spares_other_clients(client):
 
     assert neighbour.status_code == 302
     assert later.status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_sites_budget_of_password_checks_renews_every_second(client, dora, settings):
+    settings.CANDOR_PASSWORD_CHECKS_PER_SECOND = 3
+    url = reverse("account_login")
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        for n in range(3):  # a storm from three other addresses spends this second's budget
+            client.post(url, {"login": f"x{n}@example.com", "password": "guess"},
+                        REMOTE_ADDR=f"198.51.100.{n}")  # fmt: skip
+        refused = client.post(url, {"login": dora.email, "password": PASSWORD})
+        assert "_auth_user_id" not in client.session
+        clock.shift(dt.timedelta(seconds=1))
+        admitted = client.post(url, {"login": dora.email, "password": PASSWORD})
+
+    assert refused.status_code == 429
+    assert admitted.status_code == 302
+    assert "_auth_user_id" in client.session
+
+
+@pytest.mark.django_db
+def test_a_sign_in_that_finds_the_budget_spent_meanwhile_gets_the_form_with_the_way_out(
+    rf, dora, settings
+):
+    from django.core.exceptions import ValidationError
+
+    from portal.account_adapter import AccountAdapter
+    from portal.password_budget import password_check_allowed
+
+    settings.CANDOR_PASSWORD_CHECKS_PER_SECOND = 1
+    request = rf.post(reverse("account_login"))
+    with time_machine.travel(timezone.now(), tick=False):
+        assert password_check_allowed()  # another sign-in took the last one
+        with pytest.raises(ValidationError) as refused:
+            AccountAdapter(request).pre_authenticate(request, email=dora.email, password="x")
+
+    assert "Sign in with a code sent to your email instead" in str(refused.value)
+
+
+@pytest.mark.django_db
+def test_while_the_budget_is_spent_a_password_sign_in_is_refused_at_once_with_the_way_out(
+    client, dora, settings
+):
+    settings.CANDOR_PASSWORD_CHECKS_PER_SECOND = 1
+    url = reverse("account_login")
+    with time_machine.travel(timezone.now(), tick=False):
+        client.post(url, {"login": "x@example.com", "password": "guess"}, REMOTE_ADDR="192.0.2.9")
+        busy = client.post(url, {"login": dora.email, "password": PASSWORD})
+
+    assert busy.status_code == 429
+    assert busy["Retry-After"] == "1"
+    assert "account/login.html" not in [t.name for t in busy.templates]  # no sign-in form
+    assert reverse("account_request_login_code").encode() in busy.content
+    assert b"Many people are signing in" in busy.content
+    assert "frame-ancestors 'none'" in busy["Content-Security-Policy"]
+    assert "_auth_user_id" not in client.session
