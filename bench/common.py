@@ -539,13 +539,18 @@ def post(
     cookie: str,
     *,
     timeout: float = REQUEST_TIMEOUT_S,
+    headers: dict[str, str] | None = None,
 ) -> int:
-    """POST `fields` form-encoded with `cookie`; the status."""
+    """POST `fields` form-encoded with `cookie` (and any other `headers`); the status."""
     status, _, _ = request(
         port,
         path,
         method="POST",
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": cookie,
+            **(headers or {}),
+        },
         body=urllib.parse.urlencode(fields).encode(),
         timeout=timeout,
     )

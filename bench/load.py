@@ -65,6 +65,7 @@ from common import HOST, LoadResult, say
 
 RESULTS_FILE = common.RESULTS_DIR / "load.json"
 STORM_RESULTS_FILE = common.RESULTS_DIR / "load_login_storm.json"
+SPREAD_RESULTS_FILE = common.RESULTS_DIR / "load_login_storm_spread.json"
 DB_NAME = "candor_bench_load"
 REDIS_URL = "redis://127.0.0.1:6379/3"
 
@@ -127,9 +128,19 @@ class _Tally:
 
 
 def _storm_thread(
-    port: int, login: str, emails: list[str], schedule: list[float], end: float, tally: _Tally
+    port: int,
+    login: str,
+    emails: list[str],
+    schedule: list[float],
+    end: float,
+    tally: _Tally,
+    spread: bool = False,
 ) -> None:
-    """Sign-in attempts at their scheduled times, with this thread's CSRF cookie and token."""
+    """
+    Sign-in attempts at their scheduled times, with this thread's CSRF cookie and token;
+    with `spread`, each from another address (the X-Forwarded-For the proxy in front of
+    the server, which trusts one, would add: a botnet's storm).
+    """
     cookie, token = common.form_session(port, login)
     rng = random.Random()
     for at in schedule:
@@ -147,15 +158,22 @@ def _storm_thread(
             "login": rng.choice(emails),
             "password": f"guess-{rng.randrange(10**9)}",
         }
+        headers = {}
+        if spread:
+            headers["X-Forwarded-For"] = (
+                f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+            )
         started = time.perf_counter()
         try:
-            outcome = str(common.post(port, login, form, cookie, timeout=30))
+            outcome = str(common.post(port, login, form, cookie, timeout=30, headers=headers))
         except (OSError, http.client.HTTPException) as error:
             outcome = type(error).__name__
         tally.add(outcome, (time.perf_counter() - started) * 1000)
 
 
-def child_storm(port: int, login: str, rate: float, seconds: int) -> dict[str, Any]:
+def child_storm(
+    port: int, login: str, rate: float, seconds: int, spread: bool = False
+) -> dict[str, Any]:
     """Password-login attempts at `rate` per second for `seconds`, on a fixed schedule."""
     # Known customers (demo logins and the signed-in readers) and addresses nobody has.
     emails = ["alice@example.com", "bob@example.com"]
@@ -168,7 +186,7 @@ def child_storm(port: int, login: str, rate: float, seconds: int) -> dict[str, A
     threads = [
         threading.Thread(
             target=_storm_thread,
-            args=(port, login, emails, times[n::STORM_THREADS], end, tally),
+            args=(port, login, emails, times[n::STORM_THREADS], end, tally, spread),
             daemon=True,
         )
         for n in range(STORM_THREADS)
@@ -196,7 +214,7 @@ def child_main(args: argparse.Namespace) -> int:
         common.django_setup()
         result = child_hash_cost()
     else:
-        result = child_storm(args.port, args.login, args.rate, args.seconds)
+        result = child_storm(args.port, args.login, args.rate, args.seconds, args.spread)
     print(json.dumps(result), flush=True)
     return 0
 
@@ -271,6 +289,7 @@ def run_mix(
                 str(storm["rate"]),
                 "--seconds",
                 str(seconds),
+                *(["--spread"] if storm.get("spread") else []),
             )
         results = collect_mix(procs)
     finally:
@@ -325,12 +344,13 @@ def find_paths(port: int, cookie: str) -> dict[str, str]:
     return paths
 
 
-def run(seconds: int, login_storm: bool, workers: int) -> dict[str, Any]:
+def run(seconds: int, login_storm: bool, workers: int, spread: bool = False) -> dict[str, Any]:
     script = Path(__file__).resolve()
     wrk = common.ensure_wrk()
     if not wrk:
         raise RuntimeError("wrk is needed (apt-get install wrk)")
-    env = common.site_env(DB_NAME, REDIS_URL=REDIS_URL)
+    # Behind one proxy, as in production; the storm's addresses come in X-Forwarded-For.
+    env = common.site_env(DB_NAME, REDIS_URL=REDIS_URL, DJANGO_TRUSTED_PROXY_COUNT="1")
     say(f"database {DB_NAME}: recreating, migrating, loading the demo")
     common.recreate_database(DB_NAME)
     summary: dict[str, Any] = {"seconds": seconds, "workers": workers}
@@ -368,11 +388,13 @@ def run(seconds: int, login_storm: bool, workers: int) -> dict[str, Any]:
                         rate = STORM_FACTOR * capacity
                         say(
                             f"with a login storm of {rate:.0f} attempts/s "
+                            f"{'from many addresses ' if spread else ''}"
                             f"({STORM_FACTOR}x the hasher's {capacity:.1f}/s):"
                         )
                         stormy, storm = run_mix(
-                            wrk, port, paths, cookies, seconds, work, storm={"rate": rate}
-                        )
+                            wrk, port, paths, cookies, seconds, work,
+                            storm={"rate": rate, "spread": spread},
+                        )  # fmt: skip
                         assert storm is not None
                         say(f"  storm: {storm}")
                         ratios = {
@@ -425,6 +447,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="run the mix alone, then with a password-login storm",
     )
     parser.add_argument(
+        "--spread",
+        action="store_true",
+        help="with --login-storm: each attempt from another address (a botnet)",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=os.cpu_count() or 1,
@@ -446,14 +473,17 @@ def main(argv: list[str] | None = None) -> int:
         return child_main(args)
     signal.signal(signal.SIGTERM, common.exit_on_sigterm)
     common.warn_if_busy("lower and noisier")
-    summary = run(args.seconds, args.login_storm, args.workers)
+    if args.spread and not args.login_storm:
+        raise SystemExit("--spread goes with --login-storm")
+    summary = run(args.seconds, args.login_storm, args.workers, args.spread)
     if args.login_storm:
         verdict = (
             f"anonymous req/s with the storm / without: {summary['anonymous_rps_ratio']:.2f} "
             f"(per page {summary['rps_ratio_storm_to_baseline']}, target >= "
             f"{STORM_RATIO_MIN}); meets targets: {summary['meets_targets']}"
         )
-        common.finish(STORM_RESULTS_FILE, summary, verdict)
+        summary["storm_from_many_addresses"] = args.spread
+        common.finish(SPREAD_RESULTS_FILE if args.spread else STORM_RESULTS_FILE, summary, verdict)
     else:
         verdict = (
             f"{summary['anonymous_rps']:.0f} anonymous req/s, worst p99 "
