@@ -1,7 +1,6 @@
 """Fixtures shared by every app's tests."""
 
 import datetime as dt
-import socket
 
 import pytest
 from django.conf import settings
@@ -12,6 +11,7 @@ from django.utils import timezone, translation
 from incidents import services
 from incidents.caching import forget_local_version
 from incidents.models import DataCategory, Incident, Status
+from tests.helpers import free_port, redis_caches
 
 pytest_plugins = ["tests.smtp_sink"]
 
@@ -42,30 +42,28 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def _unused_port() -> int:
-    # A port nothing listens on: connecting is refused at once, as when Redis is stopped.
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def redis_down():
     """The settings' cache is a Redis that cannot be reached (stopped). Yields its URL."""
-    location = f"redis://127.0.0.1:{_unused_port()}/0"
-    options = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
-    down = {
-        "default": {
-            "BACKEND": "portal.cache.RedisCache",
-            "LOCATION": location,
-            "OPTIONS": options,
-        },
-        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    }
+    # Nothing listens there: connecting is refused at once, as when Redis is stopped.
+    location = f"redis://127.0.0.1:{free_port()}/0"
     forget_local_version()
-    with override_settings(CACHES=down):
+    with override_settings(CACHES=redis_caches(location)):
         yield location
     forget_local_version()
+
+
+@pytest.fixture
+def make_customer(django_user_model):
+    """Makes a customer who signs in with `password` and has confirmed the address."""
+    from allauth.account.models import EmailAddress
+
+    def make(email, password):
+        user = django_user_model.objects.create_user(email, password)
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        return user
+
+    return make
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""Small helpers for tests that wait on real workers and servers."""
+"""Small helpers for tests that use real workers and servers."""
 
+import socket
 import time
 
 
@@ -11,3 +12,22 @@ def wait_for(predicate, *, seconds: float = 20.0) -> bool:
             return True
         time.sleep(0.05)
     return predicate()
+
+
+def redis_caches(location: str, *, timeout: float = 0.5) -> dict:
+    """CACHES with the site's Redis cache at `location` and the usual in-process page copies."""
+    return {
+        "default": {
+            "BACKEND": "portal.cache.RedisCache",
+            "LOCATION": location,
+            "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout},
+        },
+        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+
+
+def free_port() -> int:
+    """A port nothing listens on now: for a server of the test's own, or to be refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -9,12 +9,13 @@ tests then read what actually arrived, parsed as email.message.EmailMessage.
 import email
 import email.policy
 import logging
-import socket
 import threading
 from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
+
+from tests.helpers import free_port
 
 
 class SmtpSink:
@@ -67,12 +68,6 @@ class SmtpSink:
         return message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_sink(settings):
     # aiosmtpd logs every command at INFO; failures are easier to read without them.
@@ -80,7 +75,7 @@ def smtp_sink(settings):
     server_log_level = server_log.level
     server_log.setLevel(logging.WARNING)
     sink = SmtpSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"

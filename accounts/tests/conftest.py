@@ -2,6 +2,14 @@ import pytest
 
 from notifications.services import notifications_send_due
 
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def alice(make_customer):
+    """A customer who signs in with PASSWORD and has confirmed her address."""
+    return make_customer("alice@example.com", PASSWORD)
+
 
 @pytest.fixture
 def smtp_sink(smtp_sink):

@@ -15,18 +15,9 @@ from django.urls import reverse
 from notifications.models import Notification
 from notifications.services import notifications_send_due
 
-from .test_auth import PASSWORD, code_in, request_login_code, request_password_reset, signed_in
+from .test_auth import code_in, request_login_code, request_password_reset, signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def alice(django_user_model):
-    from allauth.account.models import EmailAddress
-
-    user = django_user_model.objects.create_user("alice@example.com", PASSWORD)
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user
 
 
 def test_a_sign_in_code_asked_for_while_smtp_is_down_arrives_once_it_is_back(

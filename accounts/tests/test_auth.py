@@ -14,20 +14,14 @@ from allauth.account.models import EmailAddress
 from django.test import Client
 from django.urls import reverse
 
-PASSWORD = "correct-horse-battery-staple"
+from .conftest import PASSWORD
+
 NEW_PASSWORD = "a-brand-new-passphrase-for-after"
 # allauth's codes: eight letters from an unambiguous alphabet, shown as XXXX-XXXX.
 CODE = re.compile(r"^([B-Z]{4}-[B-Z]{4})$", re.MULTILINE)
 LINK = re.compile(r"https?://\S+")
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def alice(django_user_model):
-    user = django_user_model.objects.create_user("alice@example.com", PASSWORD)
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user
 
 
 def code_in(sink, address):

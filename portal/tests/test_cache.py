@@ -2,7 +2,6 @@
 
 import contextlib
 import shutil
-import socket
 import subprocess
 import time
 from http import HTTPStatus
@@ -18,7 +17,7 @@ from notifications.models import Notification, Subscription
 from portal import cache as portal_cache
 from portal.cache import RedisCache
 from support.models import Ticket
-from tests.helpers import wait_for
+from tests.helpers import free_port, redis_caches, wait_for
 
 
 def test_each_process_keeps_the_cache_in_its_own_memory_while_redis_is_down(redis_down):
@@ -117,7 +116,7 @@ class OwnRedis:
     """A redis-server of this test's own, which can stop answering for a while."""
 
     def __init__(self):
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process = subprocess.Popen(  # stopped by the fixture, whatever happens
             [shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1",
@@ -143,27 +142,13 @@ class OwnRedis:
         self.process.wait(10)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def own_redis():
     if not (shutil.which("redis-server") and shutil.which("redis-cli")):
         pytest.skip("needs redis-server (Debian package redis-server; CI has it)")
     redis = OwnRedis()
-    caches_with_it = {
-        "default": {
-            "BACKEND": "portal.cache.RedisCache",
-            "LOCATION": redis.url,
-            "OPTIONS": {"socket_connect_timeout": 0.3, "socket_timeout": 0.3},
-        },
-        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    }
     try:
-        with override_settings(CACHES=caches_with_it):
+        with override_settings(CACHES=redis_caches(redis.url, timeout=0.3)):
             forget_local_version()
             yield redis
         forget_local_version()
