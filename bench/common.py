@@ -1088,6 +1088,27 @@ def wait_for_messages(
         time.sleep(poll)
 
 
+def deliveries(
+    messages: list[tuple[str, str]], expected: set[str]
+) -> tuple[dict[str, list[str]], dict[str, int]]:
+    """
+    Who received what, from the sink's (Message-ID, recipients) pairs: each recipient
+    (lower-cased) with the Message-IDs it received, oldest first; and the counts of
+    messages received, expected recipients reached, missing and unexpected.
+    """
+    by_recipient: dict[str, list[str]] = {}
+    for message_id, recipients in messages:
+        for recipient in recipients.split(","):
+            by_recipient.setdefault(recipient.lower(), []).append(message_id)
+    counts = {
+        "received": len(messages),
+        "unique_recipients": len(by_recipient.keys() & expected),
+        "missing": len(expected - by_recipient.keys()),
+        "unexpected": len(by_recipient.keys() - expected),
+    }
+    return by_recipient, counts
+
+
 # --- Celery workers ----------------------------------------------------------------------
 
 

@@ -88,12 +88,8 @@ def stored(db_name: str) -> dict[str, Any]:
 
 
 def mail_to(sink: Sink) -> dict[str, int]:
-    counts = {ASKER: 0, SUBSCRIBER: 0}
-    for _, recipients in sink.messages():
-        for recipient in recipients.split(","):
-            if recipient.lower() in counts:
-                counts[recipient.lower()] += 1
-    return counts
+    ids_by_recipient, _ = common.deliveries(sink.messages(), {ASKER, SUBSCRIBER})
+    return {email: len(ids_by_recipient.get(email, [])) for email in (ASKER, SUBSCRIBER)}
 
 
 def during_outage(port: int, paths: dict[str, str], db_name: str) -> dict[str, Any]:

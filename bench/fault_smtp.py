@@ -62,19 +62,11 @@ def attempts(db_name: str, group: str) -> dict[str, int]:
 
 
 def count_at_sink(messages: list[tuple[str, str]], expected: set[str]) -> dict[str, Any]:
-    per_recipient: Counter[str] = Counter()
-    per_message_id: Counter[str] = Counter()
-    for message_id, recipients in messages:
-        per_message_id[message_id] += 1
-        for recipient in recipients.split(","):
-            per_recipient[recipient.lower()] += 1
-    missing = expected - per_recipient.keys()
+    ids_by_recipient, counts = common.deliveries(messages, expected)
+    per_message_id = Counter(message_id for message_id, _ in messages)
     return {
-        "received": len(messages),
-        "unique_recipients": len(per_recipient.keys() & expected),
-        "missing": len(missing),
-        "unexpected": len(per_recipient.keys() - expected),
-        "duplicate_recipients": sum(n - 1 for n in per_recipient.values() if n > 1),
+        **counts,
+        "duplicate_recipients": sum(len(ids) - 1 for ids in ids_by_recipient.values()),
         "duplicate_message_ids": sum(n - 1 for n in per_message_id.values() if n > 1),
     }
 

@@ -50,7 +50,6 @@ import signal
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -105,28 +104,20 @@ def count_at_sink(
     messages: list[tuple[str, str]], expected: set[str], in_flight: set[str], batch_size: int
 ) -> dict[str, Any]:
     """Who received what: every recipient once, duplicates only from the batch in flight."""
-    ids_by_recipient: dict[str, list[str]] = defaultdict(list)
-    for message_id, recipients in messages:
-        for recipient in recipients.split(","):
-            ids_by_recipient[recipient.lower()].append(message_id)
+    ids_by_recipient, counts = common.deliveries(messages, expected)
     duplicated = {r: ids for r, ids in ids_by_recipient.items() if len(ids) > 1}
     duplicates = sum(len(ids) - 1 for ids in duplicated.values())
     share_message_id = all(len(set(ids)) == 1 for ids in duplicated.values())
     from_in_flight = all(ids[0] in in_flight for ids in duplicated.values())
-    missing = expected - ids_by_recipient.keys()
-    unexpected = ids_by_recipient.keys() - expected
     ok = (
-        not missing
-        and not unexpected
+        counts["missing"] == 0
+        and counts["unexpected"] == 0
         and share_message_id
         and from_in_flight
         and duplicates <= batch_size
     )
     return {
-        "received": len(messages),
-        "unique_recipients": len(ids_by_recipient.keys() & expected),
-        "missing": len(missing),
-        "unexpected": len(unexpected),
+        **counts,
         "duplicates": duplicates,
         "duplicates_share_message_id": share_message_id,
         "duplicates_from_in_flight_batch": from_in_flight,
