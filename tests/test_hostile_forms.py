@@ -10,7 +10,6 @@ from http import HTTPStatus
 from urllib.parse import quote
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.core.cache import caches
 from django.urls import reverse
 
@@ -84,10 +83,8 @@ def refused_or_accepted(response) -> str:
 
 
 @pytest.fixture
-def alice(django_user_model):
-    user = django_user_model.objects.create_user("alice@example.com", PASSWORD)
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user
+def alice(make_customer):
+    return make_customer("alice@example.com", PASSWORD)
 
 
 # Accounts (django-allauth) -----------------------------------------------------------
