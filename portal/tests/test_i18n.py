@@ -190,12 +190,8 @@ def test_spanish_pages_show_no_english(client, incident, name, args):
     assert not leftovers, f"untranslated on {name}: {leftovers}"
 
 
-def test_the_spanish_checklist_is_in_spanish(client, django_user_model):
-    from allauth.account.models import EmailAddress
-
-    user = django_user_model.objects.create_user("ana@example.com", "a-long-password-123")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    client.force_login(user)
+def test_the_spanish_checklist_is_in_spanish(client, make_customer):
+    client.force_login(make_customer("ana@example.com", "a-long-password-123"))
 
     html = client.get(in_spanish("accounts:me-security")).content.decode()
 
@@ -277,13 +273,10 @@ def test_the_committed_catalogue_is_compiled_from_the_po_file(tmp_path):
     assert messages(CATALOGUE / "django.mo") == messages(fresh), "run: make messages"
 
 
-def test_account_emails_asked_for_in_spanish_are_in_spanish(client, django_user_model, mailoutbox):
-    from allauth.account.models import EmailAddress
-
+def test_account_emails_asked_for_in_spanish_are_in_spanish(client, make_customer, mailoutbox):
     from notifications.services import notifications_send_due
 
-    user = django_user_model.objects.create_user("ana@example.com", "a-long-password-123")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    make_customer("ana@example.com", "a-long-password-123")
 
     client.post(in_spanish("account_reset_password"), {"email": "ana@example.com"})
     notifications_send_due()  # what the worker does once the request has committed
