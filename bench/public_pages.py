@@ -63,16 +63,13 @@ from common import (
     finish,
     flush_redis,
     follow,
-    free_port,
     get,
     percentile,
     recreate_database,
     run_wrk,
     say,
+    serving,
     site_env,
-    start_gunicorn,
-    stop_gunicorn,
-    wait_healthy,
     wrk_command,
 )
 
@@ -297,15 +294,11 @@ def run(seconds: int) -> dict[str, Any]:
     try:
         flush_redis(REDIS_URL)
         demo_site_prepare(env)
-        port = free_port()
         with tempfile.TemporaryFile("w+") as log:
-            say(f"gunicorn: {workers} sync workers on http://{HOST}:{port}/")
-            proc = start_gunicorn(env, port, workers, log)
             try:
-                wait_healthy(port, proc)
-                results = measure(port, seconds)
+                with serving(env, workers, log) as port:
+                    results = measure(port, seconds)
             finally:
-                stop_gunicorn(proc)
                 log.seek(0)
                 server_log = log.read().strip()
                 if server_log:
