@@ -82,6 +82,28 @@ def notification_enqueue(
     return notification
 
 
+def email_render(
+    template: str, context: dict, *, html: bool = False, language: str | None = None
+) -> tuple[str, str, str]:
+    """
+    An email's subject, plain text and (with `html`) HTML, rendered from
+    `<template>_subject.txt`, `<template>.txt` and `<template>.html` in `language`
+    (by default the active one). Every template gets the site's address and the
+    company's name.
+    """
+    context = {
+        "site_url": settings.SITE_URL.rstrip("/"),
+        "company_name": settings.COMPANY_NAME,
+        **context,
+    }
+    with translation.override(language or translation.get_language()):
+        return (
+            " ".join(render_to_string(f"{template}_subject.txt", context).split()),
+            render_to_string(f"{template}.txt", context),
+            render_to_string(f"{template}.html", context) if html else "",
+        )
+
+
 def notification_enqueue_template(
     *,
     template: str,
@@ -90,24 +112,11 @@ def notification_enqueue_template(
     language: str | None = None,
     **fields,
 ) -> Notification:
-    """
-    `notification_enqueue` with the subject and bodies rendered from templates:
-    `<template>_subject.txt`, `<template>.txt` and, with `html`, `<template>.html`,
-    in the recipient's `language` (by default the active one).
-    Every template gets the site's address and the company's name.
-    """
-    context = {
-        "site_url": settings.SITE_URL.rstrip("/"),
-        "company_name": settings.COMPANY_NAME,
-        **context,
-    }
-    with translation.override(language or translation.get_language()):
-        return notification_enqueue(
-            subject=" ".join(render_to_string(f"{template}_subject.txt", context).split()),
-            body_text=render_to_string(f"{template}.txt", context),
-            body_html=render_to_string(f"{template}.html", context) if html else "",
-            **fields,
-        )
+    """`notification_enqueue` with the subject and bodies from `email_render`."""
+    subject, body_text, body_html = email_render(template, context, html=html, language=language)
+    return notification_enqueue(
+        subject=subject, body_text=body_text, body_html=body_html, **fields
+    )
 
 
 def notifications_enqueue_many(notifications: list[Notification]) -> int:

@@ -14,7 +14,6 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -24,7 +23,7 @@ from incidents.models import Incident, Update
 from incidents.translation import text_in
 
 from ..models import Notification, Subscription, UpdateAnnouncement
-from . import notification_enqueue_template, notifications_enqueue_many
+from . import email_render, notification_enqueue_template, notifications_enqueue_many
 
 SALT = "candor.subscriptions"
 CONFIRM_MAX_AGE = dt.timedelta(days=7)
@@ -171,13 +170,10 @@ def _update_email(update: Update, subscription: Subscription) -> Notification:
         "body_html": render_markdown(body),
         "incident_url": _url_in(language, "incidents:incident-detail", update.incident.slug),
         "unsubscribe_url": unsubscribe,
-        "site_url": settings.SITE_URL.rstrip("/"),
-        "company_name": settings.COMPANY_NAME,
     }
-    with translation.override(language):
-        subject = render_to_string("notifications/email/update_subject.txt", context).strip()
-        body_text = render_to_string("notifications/email/update.txt", context)
-        body_html = render_to_string("notifications/email/update.html", context)
+    subject, body_text, body_html = email_render(
+        "notifications/email/update", context, html=True, language=language
+    )
     return Notification(
         dedupe_key=f"update:{update.pk}:{subscription.email}",
         kind="update",
