@@ -140,11 +140,21 @@ class RefusedAgainMiddleware:
 
     @staticmethod
     def _refused_again(until, content, content_type, now):
-        response = HttpResponse(content, content_type=content_type, status=429)
-        response["Retry-After"] = str(max(1, math.ceil(until - now)))
-        response["X-Frame-Options"] = "DENY"
-        add_never_cache_headers(response)
-        return response
+        return _refusal(
+            content, retry_after=max(1, math.ceil(until - now)), content_type=content_type
+        )
+
+
+def _refusal(content: bytes, *, retry_after: int, content_type=None) -> HttpResponse:
+    """
+    A 429 answered ahead of the middleware that would add X-Frame-Options and
+    no-store (the security headers' middleware above still runs).
+    """
+    response = HttpResponse(content, content_type=content_type, status=429)
+    response["Retry-After"] = str(retry_after)
+    response["X-Frame-Options"] = "DENY"
+    add_never_cache_headers(response)
+    return response
 
 
 def _signed_in(request) -> bool:
@@ -192,9 +202,6 @@ class PasswordBudgetMiddleware:
             with translation.override(language):
                 page = render(request, "429.html", {"busy": True}).content
             self._pages[request.path] = page
-        response = HttpResponse(page, status=429)
-        response["Retry-After"] = "1"
+        response = _refusal(page, retry_after=1)
         response.hold_client = False  # nothing for RefusedAgainMiddleware to hold
-        response["X-Frame-Options"] = "DENY"
-        add_never_cache_headers(response)
         return response
