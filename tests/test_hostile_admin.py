@@ -115,7 +115,7 @@ INCIDENT_TEXTS = {
 
 
 @pytest.fixture
-def incident_form(staff_client, category):
+def admin_incident_form(staff_client, category):
     data = admin_form(staff_client, reverse("admin:incidents_incident_add"))
     return data | {"slug": "hostile", "is_published": "on", "data_categories": [category.pk]}
 
@@ -139,10 +139,10 @@ def test_markdown_keeps_safe_links_and_drops_script_urls():
 
 
 def test_incident_with_every_payload_is_saved_and_its_page_is_inert(
-    staff_client, client, incident_form
+    staff_client, client, admin_incident_form
 ):
     # The title is a plain field of 200 characters: a shorter mix goes there.
-    data = with_text(incident_form, INCIDENT_TEXTS, DOCUMENT)
+    data = with_text(admin_incident_form, INCIDENT_TEXTS, DOCUMENT)
     title = "<script>window.__pwned=1</script>\u202e\x01"
     data |= {k: title for k in data if k.startswith("title")}
 
@@ -161,10 +161,14 @@ def test_incident_with_every_payload_is_saved_and_its_page_is_inert(
     assert inert(staff_client.get(reverse("admin:incidents_incident_changelist"))) == []
 
 
-def test_incident_form_refuses_or_saves_odd_characters_without_error(staff_client, incident_form):
+def test_incident_form_refuses_or_saves_odd_characters_without_error(
+    staff_client, admin_incident_form
+):
     failures = {}
     for name, payload in ONE_BY_ONE.items():
-        data = with_text(incident_form, INCIDENT_TEXTS, payload) | {"slug": f"odd-{len(failures)}"}
+        data = with_text(admin_incident_form, INCIDENT_TEXTS, payload) | {
+            "slug": f"odd-{len(failures)}"
+        }
         response = _post_incident(staff_client, data)
         # 400: more than DATA_UPLOAD_MAX_MEMORY_SIZE in one form, refused by Django.
         saved = response.status_code == HTTPStatus.FOUND
@@ -179,8 +183,8 @@ def test_incident_form_refuses_or_saves_odd_characters_without_error(staff_clien
 @pytest.mark.parametrize(
     "slug", ["../../etc/passwd", "<script>", "a/b", "..", "x\x00y", "-" * 60, "ok slug"]
 )
-def test_incident_slug_must_be_a_slug(staff_client, incident_form, slug):
-    response = _post_incident(staff_client, incident_form | {"slug": slug})
+def test_incident_slug_must_be_a_slug(staff_client, admin_incident_form, slug):
+    response = _post_incident(staff_client, admin_incident_form | {"slug": slug})
 
     assert "slug" in admin_errors(response)
 
