@@ -1,4 +1,4 @@
-"""Staff in each role, signed in with two factors as the admin requires."""
+"""The affected people the audit trail tests import."""
 
 import pytest
 
