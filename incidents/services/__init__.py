@@ -23,7 +23,7 @@ def incident_save(*, incident: Incident, data_categories=None, actor=None) -> In
     """
     from .clocks import obligations_recount
 
-    previous = Incident.objects.filter(pk=incident.pk).first() if incident.pk else None
+    previous = _on_record(incident)
     incident.full_clean()
     incident.save()
     changed = _changed_fields(previous, incident)
@@ -36,6 +36,11 @@ def incident_save(*, incident: Incident, data_categories=None, actor=None) -> In
     obligations_recount(incident=incident)
     public_pages_invalidate()
     return incident
+
+
+def _on_record(obj):
+    """The saved version of `obj` (None for a new one), to compare the change with."""
+    return type(obj).objects.filter(pk=obj.pk).first() if obj.pk else None
 
 
 def _changed_fields(previous, current) -> list[str]:
@@ -71,7 +76,7 @@ def update_check(*, update: Update, now: dt.datetime | None = None) -> None:
     Raise ValidationError if saving `update` would break the timeline's rules:
     a public update can be corrected but not withdrawn, rescheduled or moved.
     """
-    previous = Update.objects.filter(pk=update.pk).first() if update.pk else None
+    previous = _on_record(update)
     if (
         previous is not None
         and previous.is_public(now)
@@ -176,7 +181,7 @@ def faq_save(*, faq: FAQ, actor=None) -> FAQ:
     Validate and save an FAQ; every version is kept in its history. Creating it,
     or changing any of its fields, is recorded in the audit trail with the fields.
     """
-    previous = FAQ.objects.filter(pk=faq.pk).first() if faq.pk else None
+    previous = _on_record(faq)
     faq.full_clean()
     faq.save()
     _audit_content(faq, previous, actor, created=Action.FAQ_CREATED, edited=Action.FAQ_EDITED)
@@ -190,7 +195,7 @@ def data_category_save(*, category: DataCategory, actor=None) -> DataCategory:
     Validate and save a data category (its advice is what affected people read).
     Creating it, or changing any of its fields, is recorded in the audit trail.
     """
-    previous = DataCategory.objects.filter(pk=category.pk).first() if category.pk else None
+    previous = _on_record(category)
     category.full_clean()
     category.save()
     _audit_content(
