@@ -860,15 +860,31 @@ def outbox_counts(db_name: str, group: str) -> dict[str, int]:
     return {status: count for status, count in rows}
 
 
-def wait_for_outbox_sent(db_name: str, group: str, expected: int, timeout: float = 60.0) -> None:
-    """Every row of the campaign marked sent (the last batch is marked after its last send)."""
+def wait_for_outbox_sent(
+    db_name: str,
+    group: str,
+    expected: int,
+    timeout: float = 60.0,
+    *,
+    alive: Callable[[], None] = lambda: None,
+    progress: bool = False,
+) -> None:
+    """
+    Every row of the campaign marked sent (the last batch is marked after its last send);
+    `alive` raises if a worker died; with `progress`, the counts are shown as they change.
+    """
     deadline = time.monotonic() + timeout
+    reported: dict[str, int] = {}
     while True:
         counts = outbox_counts(db_name, group)
         if counts.get("sent", 0) == expected and sum(counts.values()) == expected:
             return
         if time.monotonic() > deadline:
-            raise RuntimeError(f"the outbox was not all sent after the mail arrived: {counts}")
+            raise RuntimeError(f"the outbox was not all sent: {counts}")
+        if progress and counts != reported:
+            reported = counts
+            say(f"  outbox: {counts}")
+        alive()
         time.sleep(0.2)
 
 

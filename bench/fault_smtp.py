@@ -71,22 +71,6 @@ def count_at_sink(messages: list[tuple[str, str]], expected: set[str]) -> dict[s
     }
 
 
-def wait_all_sent(db_name: str, group: str, expected: int, workers: Workers) -> None:
-    deadline = time.monotonic() + RECOVERY_TIMEOUT_S
-    reported = ""
-    while True:
-        counts = common.outbox_counts(db_name, group)
-        if counts.get("sent", 0) == expected:
-            return
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the outbox was not all sent: {counts}")
-        if str(counts) != reported:
-            reported = str(counts)
-            say(f"  outbox: {counts}")
-        workers.check_alive()
-        time.sleep(1.0)
-
-
 def run(recipients: int, down_seconds: float) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="candor-bench-fault-smtp-") as work_dir:
         work = Path(work_dir)
@@ -120,7 +104,14 @@ def run(recipients: int, down_seconds: float) -> dict[str, Any]:
                     say(f"after {down_seconds:.0f} s down, outbox: {during}; sink started again")
                     sink = Sink(port)
                     restarted = time.monotonic()
-                    wait_all_sent(DB_NAME, group, recipients, workers)
+                    common.wait_for_outbox_sent(
+                        DB_NAME,
+                        group,
+                        recipients,
+                        RECOVERY_TIMEOUT_S,
+                        alive=workers.check_alive,
+                        progress=True,
+                    )
                     recovered_s = time.monotonic() - restarted
                     # The last batch is marked sent after its last message: let it land.
                     time.sleep(1.0)
