@@ -10,12 +10,19 @@ from django.views.decorators.http import require_POST
 from portal.admin_base import ViewOnlyAdmin
 
 from .models import Campaign, Notification, Subscription
+from .selectors import notification_is_readable, notifications_readable
 from .services import campaigns
 
 
 @admin.register(Notification)
 class NotificationAdmin(ViewOnlyAdmin):
-    """The outbox, read-only: what was sent, what waits, what failed and why."""
+    """
+    The outbox, read-only: what was sent, what waits, what failed and why.
+
+    Each role sees only the emails about what it may already see (selectors.py): the
+    list, its filters, search and every page of one row go through get_queryset, so a
+    row of another role's is "not found" even by its address.
+    """
 
     list_display = ["kind", "to_email", "subject", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status", "kind", "group"]
@@ -23,8 +30,18 @@ class NotificationAdmin(ViewOnlyAdmin):
     date_hierarchy = "created_at"
     show_full_result_count = False
 
+    def get_queryset(self, request):
+        return notifications_readable(user=request.user, queryset=super().get_queryset(request))
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        if obj is None or not allowed:
+            return allowed
+        return notification_is_readable(user=request.user, notification=obj)
+
     def get_exclude(self, request, obj=None):
-        # A sign-in code or reset link waiting to go out is nobody's to read, staff included.
+        # A sign-in code, a reset link, a question's private link or a remedy code waiting
+        # to go out is nobody's to read, staff included.
         if obj is not None and obj.secret:
             return ["body_text", "body_html"]
         return super().get_exclude(request, obj)

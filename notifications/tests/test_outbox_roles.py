@@ -1,0 +1,257 @@
+"""
+The outbox in admin follows the staff roles: each role reads only the emails about
+what it may already read (agents: questions; the comms team: campaigns, updates,
+subscriptions), and the emails holding a secret (a private question link, a remedy
+code) are never shown to anyone and are erased once sent.
+"""
+
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+
+from notifications.models import Campaign, Notification
+from notifications.services import campaigns, notification_enqueue, notifications_send_due
+from support import services as support
+
+pytestmark = pytest.mark.django_db
+
+AGENTS = "Support agents"
+COMMS = "Comms team"
+SUPERUSER = "superuser"
+
+# Every kind of email the outbox holds, and who may read it.
+KINDS = {
+    "account": {SUPERUSER},
+    "campaign": {COMMS, SUPERUSER},
+    "campaign-test": {COMMS, SUPERUSER},
+    "update": {COMMS, SUPERUSER},
+    "confirm_subscription": {COMMS, SUPERUSER},
+    "already_subscribed": {COMMS, SUPERUSER},
+    "quiet-reminder": {COMMS, SUPERUSER},
+    "support-acknowledgement": {AGENTS, SUPERUSER},
+    "support-reply": {AGENTS, SUPERUSER},
+    # A kind nobody has mapped yet is nobody's but the superusers'.
+    "something-new": {SUPERUSER},
+}
+CASES = [
+    (role, kind, role in readers)
+    for kind, readers in KINDS.items()
+    for role in (AGENTS, COMMS, SUPERUSER)
+]
+
+
+def address(kind):
+    return f"{kind.replace('_', '-')}@example.com"
+
+
+@pytest.fixture
+def outbox():
+    """One waiting email of every kind, each to its own address (account mail is secret)."""
+    return {
+        kind: notification_enqueue(
+            dedupe_key=f"test:{kind}",
+            kind=kind,
+            to_email=address(kind),
+            subject=f"About {kind}",
+            body_text=f"The words of a {kind} email.",
+            secret=kind == "account",
+        )
+        for kind in KINDS
+    }
+
+
+@pytest.fixture
+def as_role(role_client, staff_client):
+    def client(role):
+        return staff_client if role == SUPERUSER else role_client(role)
+
+    return client
+
+
+def listed(response):
+    return {row.to_email for row in response.context["cl"].result_list}
+
+
+@pytest.mark.parametrize(("role", "kind", "allowed"), CASES)
+def test_the_outbox_list_shows_a_role_only_the_emails_it_may_read(
+    as_role, outbox, role, kind, allowed
+):
+    response = as_role(role).get(reverse("admin:notifications_notification_changelist"))
+
+    assert response.status_code == HTTPStatus.OK
+    assert (address(kind) in listed(response)) is allowed
+
+
+@pytest.mark.parametrize(("role", "kind", "allowed"), CASES)
+def test_searching_the_outbox_by_address_finds_only_what_the_role_may_read(
+    as_role, outbox, role, kind, allowed
+):
+    response = as_role(role).get(
+        reverse("admin:notifications_notification_changelist"), {"q": address(kind)}
+    )
+
+    assert listed(response) == ({address(kind)} if allowed else set())
+
+
+@pytest.mark.parametrize(("role", "kind", "allowed"), CASES)
+def test_an_outbox_email_opened_by_its_address_shows_only_if_the_role_may_read_it(
+    as_role, outbox, role, kind, allowed
+):
+    response = as_role(role).get(
+        reverse("admin:notifications_notification_change", args=[outbox[kind].pk]), follow=True
+    )
+
+    page = response.content.decode()
+    assert (f"The words of a {kind} email." in page) is (allowed and kind != "account")
+    assert (address(kind) in page) is allowed
+
+
+@pytest.mark.parametrize("role", [AGENTS, COMMS])
+def test_an_outbox_email_the_role_may_not_read_looks_like_one_that_does_not_exist(
+    as_role, outbox, role
+):
+    # Not a 403 that would say the email is there: the same answer as for a made-up id.
+    client = as_role(role)
+    hidden = outbox["account"].pk
+
+    hidden_page = client.get(reverse("admin:notifications_notification_change", args=[hidden]))
+    missing_page = client.get(reverse("admin:notifications_notification_change", args=[99999]))
+
+    assert hidden_page.status_code == missing_page.status_code == HTTPStatus.FOUND
+    assert hidden_page.url == missing_page.url == reverse("admin:index")
+
+
+# --- Emails with a secret in them ---------------------------------------------------
+
+
+@pytest.fixture
+def anonymous_question(db):
+    """A question asked without an account: its acknowledgement holds the private link."""
+    return support.ticket_create(
+        subject="Was my password leaked?",
+        category="affected",
+        body="I am worried.",
+        email="anon@example.com",
+    )
+
+
+def acknowledgement(asked):
+    return Notification.objects.get(dedupe_key=f"support-ack:{asked.ticket.pk}")
+
+
+def test_an_acknowledgement_with_the_private_link_is_erased_once_sent(anonymous_question):
+    notifications_send_due()
+
+    sent = acknowledgement(anonymous_question)
+    assert sent.status == Notification.Status.SENT
+    assert sent.to_email == "anon@example.com" and sent.subject  # who and what stay
+    assert sent.body_text == sent.body_html == ""
+    assert anonymous_question.token not in str(Notification.objects.values().get(pk=sent.pk))
+
+
+@pytest.mark.parametrize("role", [AGENTS, SUPERUSER])
+def test_a_waiting_acknowledgement_shows_nobody_the_private_link(
+    as_role, anonymous_question, role
+):
+    waiting = acknowledgement(anonymous_question)
+    assert anonymous_question.token in waiting.body_text  # it is still to be sent
+
+    page = (
+        as_role(role)
+        .get(reverse("admin:notifications_notification_change", args=[waiting.pk]))
+        .content.decode()
+    )
+
+    assert "anon@example.com" in page
+    assert anonymous_question.token not in page
+    assert "/support/t/" not in page
+
+
+AFFECTED = (
+    "email,categories,tier,remedy_code\r\n"
+    "std@example.com,password-hash,standard,\r\n"
+    "vip@example.com,password-hash,priority,CM-9999\r\n"
+)
+
+
+@pytest.fixture
+def campaign(incident, import_affected):
+    import_affected(AFFECTED)
+    return Campaign.objects.create(
+        incident=incident,
+        name="First notice",
+        subject="About {{ incident }}",
+        body="Your {{ categories }} was involved.",
+        body_priority="We are deeply sorry. Your code: {{ remedy_code }}.",
+    )
+
+
+def fan_out(campaign):
+    campaigns.campaign_send(campaign=campaign)
+    campaigns.campaign_fanout(campaign=campaign)  # what the worker does
+
+
+def test_a_campaign_email_with_a_remedy_code_is_erased_once_sent(campaign, smtp_sink):
+    fan_out(campaign)
+    notifications_send_due()
+
+    vip = Notification.objects.get(to_email="vip@example.com")
+    std = Notification.objects.get(to_email="std@example.com")
+    assert "Your code: CM-9999." in smtp_sink.text(smtp_sink.last_to("vip@example.com"))
+    assert vip.status == Notification.Status.SENT
+    assert vip.body_text == vip.body_html == ""
+    assert "Your Password (hashed) was involved." in std.body_text  # no secret: kept
+
+
+def test_a_waiting_campaign_email_shows_nobody_the_remedy_code(campaign, role_client):
+    fan_out(campaign)
+    waiting = Notification.objects.get(to_email="vip@example.com")
+
+    page = (
+        role_client(COMMS)
+        .get(reverse("admin:notifications_notification_change", args=[waiting.pk]))
+        .content.decode()
+    )
+
+    assert "vip@example.com" in page
+    assert "CM-9999" not in page
+
+
+def test_a_campaign_body_that_spells_out_a_code_is_a_secret_too(campaign):
+    campaign.body_priority = "We are deeply sorry. Your code: CM-9999."
+    campaign.save()
+
+    fan_out(campaign)
+
+    assert Notification.objects.get(to_email="vip@example.com").secret
+
+
+def test_a_test_email_with_a_remedy_code_is_a_secret(campaign, staff_client):
+    campaign.audience = Campaign.Audience.PRIORITY
+    campaign.save()
+
+    test_email = campaigns.campaign_send_test(campaign=campaign, user=staff_client.user)
+
+    assert "CM-9999" in test_email.body_text
+    assert test_email.secret
+
+
+def test_a_campaign_subject_cannot_hold_the_remedy_code(campaign, staff_client):
+    response = staff_client.post(
+        reverse("admin:notifications_campaign_change", args=[campaign.pk]),
+        {
+            "incident": campaign.incident.pk,
+            "name": campaign.name,
+            "audience": campaign.audience,
+            "subject": campaign.subject,
+            "body": campaign.body,
+            "subject_priority": "Your code is {{ remedy_code }}",
+            "body_priority": campaign.body_priority,
+        },
+    )
+
+    assert response.status_code == HTTPStatus.OK  # the form again, with the reason
+    assert "subject" in response.context["adminform"].form.errors["subject_priority"][0]
+    campaign.refresh_from_db()
+    assert campaign.subject_priority == ""
