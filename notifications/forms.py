@@ -1,13 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.emails import CustomerEmailField
 from incidents.models import Incident
 from incidents.translation import TranslatedChoiceField
 
 
 class SubscribeForm(forms.Form):
     # The model's limit: a longer address would pass the form and fail on saving.
-    email = forms.EmailField(label=_("Your email address"), max_length=254)
+    # Normalised: the per-address limit counts mailboxes, not spellings.
+    email = CustomerEmailField(label=_("Your email address"), max_length=254)
     incident = TranslatedChoiceField(
         label=_("Updates about"),
         queryset=Incident.objects.published(),

@@ -13,15 +13,14 @@ from .services import subscriptions
 def subscribe(request):
     """Public pages link here by GET with the address typed; the POST asks for it."""
     form = SubscribeForm(request.POST or None, initial=request.GET.dict())
-    if request.method == "POST":
-        email = request.POST.get("email", "").strip().lower()
+    if request.method == "POST" and form.is_valid():
+        # Only a request that would send mail counts, per mailbox in its one spelling
+        # (the form normalised it): a typo costs nothing, a respelling gains nothing.
+        email = form.cleaned_data["email"]
         if limited := consume_or_429(request, action="subscribe", key=email):
             return limited
-        if form.is_valid():
-            subscriptions.subscription_request(
-                email=form.cleaned_data["email"], incident=form.cleaned_data["incident"]
-            )
-            return redirect("notifications:subscribe-sent")
+        subscriptions.subscription_request(email=email, incident=form.cleaned_data["incident"])
+        return redirect("notifications:subscribe-sent")
     return render(request, "notifications/subscribe.html", {"form": form})
 
 

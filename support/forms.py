@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.emails import CustomerEmailField
 from incidents.models import Incident
 from incidents.translation import TranslatedChoiceField
 
@@ -11,7 +12,8 @@ MESSAGE_MAX = 10_000
 
 class AskForm(forms.Form):
     # The model's limit: a longer address would pass the form and fail on saving.
-    email = forms.EmailField(
+    # Normalised: the per-address limit counts mailboxes, not spellings.
+    email = CustomerEmailField(
         label=_("Your email address"),
         max_length=254,
         help_text=_("We will answer here, and send you a private link to follow your question."),

@@ -43,8 +43,9 @@ def ticket_new(request):
         return render(request, "support/ticket_new.html", {"form": form, "faqs": faqs})
     # Only a question that would be recorded counts towards the limit: fixing a typo is free.
     if request.method == "POST" and form.is_valid():
-        # A stranger's typed address is limited too, so nobody can flood someone's inbox.
-        address = form.cleaned_data.get("email", "").lower() or None
+        # A stranger's typed address is limited too, so nobody can flood someone's inbox;
+        # the form normalised it, so each mailbox has one count whatever its spelling.
+        address = form.cleaned_data.get("email") or None
         if limited := _rate_limited(request, "support_ask", key=address):
             return limited
         data = form.cleaned_data

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from incidents.digest import email_normalise
+from accounts.emails import customer_email_clean
 from incidents.markdown import render_markdown
 from incidents.models import Incident, Update
 from incidents.translation import text_in
@@ -67,9 +67,10 @@ def subscription_request(
     Ask for updates. Whether or not the address is already subscribed, the
     person sees the same page and gets one email (a confirmation request, or a
     note that they are already subscribed), at most one an hour. Their emails
-    are then written in `language` (by default the active one).
+    are then written in `language` (by default the active one). Raises
+    ValidationError for an address that is not plain (see accounts.emails).
     """
-    email = email_normalise(email)
+    email = customer_email_clean(email)
     language = language or translation.get_language()
     try:
         with transaction.atomic():
