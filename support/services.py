@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.selectors import user_verified_emails
 from audit.models import Action
 from audit.services import audit_record
+from incidents.digest import email_normalise
 from incidents.models import Incident, Tier
 from incidents.selectors import exposure_tier_for_emails
 from notifications.services import notification_enqueue_template
@@ -257,17 +258,34 @@ def canned_response_render(*, canned: CannedResponse, ticket: Ticket) -> str:
     return PLACEHOLDER.sub(lambda match: values[match.group(1)], canned.body)
 
 
+def _address_proven(ticket: Ticket) -> bool:
+    """Whether we write to an address the signed-in asker proved is theirs."""
+    if ticket.requester is None:
+        return False
+    verified = {email_normalise(e) for e in user_verified_emails(user=ticket.requester)}
+    return email_normalise(ticket.requester_email) in verified
+
+
 def _email(ticket: Ticket, template: str, *, key: str, **context) -> None:
-    context |= {
-        "ticket": ticket,
-        "hours": first_response_hours(ticket.priority),
-    }
+    """
+    Mail about a question, from our own address. Anyone can type someone else's
+    address into the form, so mail to an address nobody proved repeats none of the
+    words typed with it (name, subject, question): it is rendered from the
+    `<template>_unproven` templates, whose context holds only the reference.
+    """
+    context["hours"] = first_response_hours(ticket.priority)
+    if _address_proven(ticket):
+        variant = template
+        context["ticket"] = ticket
+    else:
+        variant = f"{template}_unproven"
+        context |= {"reference": ticket.reference, "has_account": ticket.requester_id is not None}
     with override(ticket.language):  # the private link in the asker's language too
         context["private_path"] = (
             ticket_private_path(context["token"]) if context.get("token") else ""
         )
     notification_enqueue_template(
-        template=f"support/email/{template}",
+        template=f"support/email/{variant}",
         context=context,
         html=True,
         language=ticket.language,

@@ -53,4 +53,4 @@ def test_an_answer_written_in_the_admin_reaches_a_spanish_asker_in_spanish(
     )
     assert message["Subject"].strip() == f"Una respuesta a su pregunta ({ticket.reference})"
     assert "No se vio afectada." in smtp_sink.text(message)
-    assert "Nuestro equipo de soporte respondió" in smtp_sink.text(message)
+    assert "Para responder, use la dirección privada" in smtp_sink.text(message)
