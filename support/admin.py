@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Value, When
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -25,6 +26,14 @@ PRIORITY_RANK = Case(
     *[When(priority=p, then=Value(rank)) for rank, p in enumerate(Priority.values)],
     output_field=IntegerField(),
 )
+
+
+class CannedChoiceForm(forms.Form):
+    """The canned response picked in the reply box; none empties the box."""
+
+    canned = forms.ModelChoiceField(
+        queryset=CannedResponse.objects.filter(is_active=True), required=False
+    )
 
 
 class AssigneeFilter(admin.SimpleListFilter):
@@ -234,7 +243,11 @@ class TicketAdmin(admin.ModelAdmin):
         if not request.user.has_perm("support.reply_ticket"):
             raise PermissionDenied
         ticket = get_object_or_404(Ticket, pk=ticket_id)
-        canned = CannedResponse.objects.filter(pk=request.GET.get("canned") or 0).first()
+        choice = CannedChoiceForm(request.GET)
+        if not choice.is_valid():
+            # Not one of the active responses the select offers: a hand-made address.
+            return HttpResponseBadRequest()
+        canned = choice.cleaned_data["canned"]
         text = services.canned_response_render(canned=canned, ticket=ticket) if canned else ""
         form = TicketAdminForm(initial={"reply": text})
         return render(request, "admin/support/ticket/_reply.html", {"field": form["reply"]})
