@@ -33,6 +33,19 @@ def ticket_get_by_token(*, token: str) -> Ticket:
     return ticket
 
 
+def ticket_for_reader(*, user, reference: str, readable: list[int]) -> Ticket | None:
+    """
+    The question this reader may see, or None: their own when signed in, or one
+    whose private link this browser opened (`readable`: ids kept in its session).
+    """
+    if "\x00" in reference:  # no reference has one, and PostgreSQL refuses to compare it
+        return None
+    allowed = Q(pk__in=[pk for pk in readable if isinstance(pk, int)])
+    if user is not None:  # never requester=None: that would be every anonymous question
+        allowed |= Q(requester=user)
+    return Ticket.objects.filter(allowed, reference=reference.upper()).first()
+
+
 def ticket_thread_public(*, ticket: Ticket) -> QuerySet[Message]:
     """What the customer sees of the conversation: never internal notes."""
     return ticket.messages.filter(is_internal=False).select_related("author")

@@ -1,3 +1,5 @@
+from http import HTTPStatus
+
 from allauth.account import app_settings as allauth_settings
 from allauth.core.ratelimit import consume_or_429
 from django.contrib import messages
@@ -12,6 +14,11 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from . import selectors, services
 from .forms import AskForm, RatingForm, ReplyForm
+
+# The questions asked without an account that this browser may read: the ids of those
+# whose private link it opened (or that it asked), newest last.
+READABLE_SESSION_KEY = "support_readable_tickets"
+READABLE_MAX = 50
 
 
 def _rate_limited(request, action, key=None):
@@ -60,7 +67,7 @@ def ticket_new(request):
         )
         messages.success(request, _received(asked.ticket))
         if asked.token:
-            return redirect("support:ticket-private", asked.token)
+            _let_this_browser_read(request, asked.ticket)
         return redirect(asked.ticket)
     return render(request, "support/ticket_new.html", {"form": form})
 
@@ -99,18 +106,39 @@ def ticket_list(request):
 
 
 @never_cache
-@login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def ticket_detail(request, reference):
-    ticket = selectors.ticket_get_for_user(user=request.user, reference=reference)
+    """A question's page, for its signed-in asker or a browser that opened its private link."""
+    ticket = selectors.ticket_for_reader(
+        user=request.user if request.user.is_authenticated else None,
+        reference=reference,
+        readable=request.session.get(READABLE_SESSION_KEY, []),
+    )
+    if ticket is None:
+        # The same for a question that does not exist: a 404 that says how to get in.
+        return render(request, "support/ticket_closed_to_you.html", status=HTTPStatus.NOT_FOUND)
     return _conversation(request, ticket)
 
 
 @never_cache
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_safe
 def ticket_private(request, token):
+    """
+    The private link we email: it lets this browser read the question, then moves
+    to the question's address without the token, so the token stays out of access
+    logs, the language switcher's links and the address bar.
+    """
     ticket = selectors.ticket_get_by_token(token=token)
-    return _conversation(request, ticket)
+    _let_this_browser_read(request, ticket)
+    return redirect(ticket)
+
+
+def _let_this_browser_read(request, ticket):
+    readable = [pk for pk in request.session.get(READABLE_SESSION_KEY, []) if pk != ticket.pk]
+    # A new session key, as signing in gets: a session someone else planted in this
+    # browser must not gain the question.
+    request.session.cycle_key()
+    request.session[READABLE_SESSION_KEY] = [*readable, ticket.pk][-READABLE_MAX:]
 
 
 def _conversation(request, ticket):

@@ -31,7 +31,7 @@ def test_a_question_asked_in_spanish_is_acknowledged_in_spanish(celery_worker, c
     assert "Una persona le responderá en un plazo de 24 horas." in text
     link = re.search(r"https?://\S+/support/t/\S+/", text).group(0)
     assert urlsplit(link).path.startswith("/es/support/t/")
-    assert "¿Me afectó?" in Client().get(urlsplit(link).path).content.decode()
+    assert "¿Me afectó?" in Client().get(urlsplit(link).path, follow=True).content.decode()
 
 
 def test_an_answer_written_in_the_admin_reaches_a_spanish_asker_in_spanish(

@@ -83,7 +83,7 @@ def test_anonymous_acknowledgement_carries_a_private_link_that_opens_the_questio
 
     text = smtp_sink.text(smtp_sink.last_to("anon@example.com"))
     link = PRIVATE_LINK.search(text).group(0)
-    response = Client().get(urlsplit(link).path)
+    response = Client().get(urlsplit(link).path, follow=True)
     assert response.status_code == 200
     assert "Card charged twice?" in response.content.decode()
     assert "Keep it to yourself" in text
