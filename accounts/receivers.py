@@ -15,6 +15,26 @@ def on_password_changed(sender, request, user, **kwargs):
     services.password_changed(user=user, request=request)
 
 
+# An account started with someone else's address: see services.address_proven.
+def on_signed_up(sender, request, user, **kwargs):
+    services.account_password_known_here(request=request, user=user)
+
+
+def on_authentication_step(sender, request, user, method, **kwargs):
+    # A person back in a new browser types the password, then the code sent to the
+    # address: whoever chose the password holds the mailbox too.
+    if method == "password":
+        services.account_password_known_here(request=request, user=user)
+
+
+def on_email_confirmed(sender, request, email_address, **kwargs):
+    services.address_proven(request=request, email_address=email_address)
+
+
+def on_password_reset(sender, request, user, **kwargs):
+    services.address_proven_by_reset(request=request, user=user)
+
+
 MFA_CHANGES = {
     mfa_signals.authenticator_added: "added",
     mfa_signals.authenticator_removed: "removed",

@@ -139,3 +139,107 @@ def user_language_set(*, user, language: str) -> None:
     if user.language != language:
         user.language = language
         user.save(update_fields=["language"])
+
+
+# --- Accounts started by someone else ---------------------------------------------------
+# Someone may sign up with another person's address and a password of their own, and wait
+# for the owner to prove the address ("pre-hijacked accounts"). What was set up before
+# that proof survives it only if the same browser session set it up.
+
+SET_UP_HERE_SESSION_KEY = "accounts_password_known_to"
+
+
+def account_password_known_here(*, request, user) -> None:
+    """
+    Remember, in this browser's session (kept on the server, out of the visitor's reach),
+    that whoever uses it chose or typed this account's password: proving the address from
+    here later keeps the password.
+    """
+    request.session[SET_UP_HERE_SESSION_KEY] = str(user.pk)
+
+
+def _password_known_here(*, request, user) -> bool:
+    return request is not None and request.session.get(SET_UP_HERE_SESSION_KEY) == str(user.pk)
+
+
+def address_proven(*, request, email_address) -> bool:
+    """
+    An address was just proven (verified). If it is the account's first and the proof came
+    from a session that never knew the password, whatever was set up before is discarded
+    (see account_unproven_setup_discard). Returns whether anything was discarded.
+    """
+    from allauth.account.models import EmailAddress
+
+    user = email_address.user
+    proven_before = (
+        EmailAddress.objects.filter(user=user, verified=True).exclude(pk=email_address.pk).exists()
+    )
+    if proven_before or _password_known_here(request=request, user=user):
+        return False
+    return account_unproven_setup_discard(user=user, request=request, email=email_address.email)
+
+
+def address_proven_by_reset(*, request, user) -> bool:
+    """
+    Its owner chose a new password with a reset link sent to the account's only address:
+    that proves the address, as an emailed code does. On the account's first proof, what
+    was set up before (but this new password) is discarded and the address is marked
+    verified, so the owner signs in with the new password. Returns whether anything was
+    discarded.
+    """
+    from allauth.account.adapter import get_adapter
+    from allauth.account.models import EmailAddress
+
+    addresses = list(EmailAddress.objects.filter(user=user))
+    if len(addresses) != 1 or addresses[0].verified:
+        return False
+    discarded = False
+    if not _password_known_here(request=request, user=user):
+        discarded = account_unproven_setup_discard(
+            user=user, request=request, email=addresses[0].email, password_replaced=True
+        )
+    # The password is the owner's own now: the proof below must keep it.
+    account_password_known_here(request=request, user=user)
+    get_adapter(request).confirm_email(request, addresses[0])
+    return discarded
+
+
+@transaction.atomic
+def account_unproven_setup_discard(
+    *, user, request, email: str, password_replaced: bool = False
+) -> bool:
+    """
+    Discard what anyone could set up before the account's address was proven: the
+    password (unless `password_replaced`: its owner has just replaced it), every second
+    factor (authenticator app, recovery codes, passkeys) and every session but this one.
+    The owner is told by email when anything was discarded (no code, no password in it).
+    Returns whether anything was.
+    """
+    from allauth.account.adapter import get_adapter
+    from allauth.mfa.models import Authenticator
+
+    discarded = password_replaced
+    if user.has_usable_password() and not password_replaced:
+        # Changes the session hash too: any browser signed in with it is signed out.
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        discarded = True
+    removed, _ = Authenticator.objects.filter(user=user).delete()
+    ended = _sessions_end_all_but_this(user=user, request=request)
+    if discarded or removed or ended:
+        # No link in it, as in every email of ours: people are told to type our address.
+        context = {"password_replaced": password_replaced}
+        get_adapter(request).send_mail("account/email/unproven_setup_removed", email, context)
+        return True
+    return False
+
+
+def _sessions_end_all_but_this(*, user, request) -> int:
+    from allauth.usersessions.adapter import get_adapter
+    from allauth.usersessions.models import UserSession
+
+    current = request.session.session_key if request is not None else None
+    others = [s for s in UserSession.objects.filter(user=user) if s.session_key != current]
+    if others:
+        get_adapter().end_sessions(others)
+    return len(others)
