@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from incidents import services
 from incidents.caching import forget_local_version
 from incidents.models import DataCategory, Incident, Status
-from tests.helpers import free_port, redis_caches
+from tests.helpers import free_port, redis_caches, sign_in
 
 pytest_plugins = ["tests.smtp_sink"]
 
@@ -146,12 +146,12 @@ def incident_form():
 
 @pytest.fixture
 def staff_client(client, django_user_model):
-    """A superuser with an authenticator app enrolled (the admin requires one), signed in."""
+    """A superuser with an authenticator app, signed in with the password and its code."""
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     user = django_user_model.objects.create_superuser("comms@example.com", "staff-password-123456")
     TOTP.activate(user, generate_totp_secret())
-    client.force_login(user)
+    sign_in(client, user, "password", "mfa")
     client.user = user
     return client
 
@@ -169,7 +169,7 @@ def role_client(django_user_model):
         user.groups.add(Group.objects.get(name=group))
         TOTP.activate(user, generate_totp_secret())
         client = Client()
-        client.force_login(user)
+        sign_in(client, user, "password", "mfa")
         client.user = user
         return client
 

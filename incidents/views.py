@@ -1,9 +1,10 @@
 from django.conf import settings
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.http import require_safe
+
+from core.staff import staff_view
 
 from . import api, selectors
 from .caching import public_page
@@ -18,7 +19,7 @@ def incident_detail(request, slug):
     return response
 
 
-@staff_member_required
+@staff_view(("incidents.view_incident", "incidents.change_incident"))
 @require_safe
 def incident_preview(request, slug):
     """The incident page as it will look, drafts and scheduled updates included (staff only)."""

@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core.staff import staff_view
 from incidents import selectors
 from incidents.caching import public_page
 from incidents.models import Incident
@@ -61,11 +62,10 @@ def healthz(request):
     return JsonResponse(body, status=200 if healthy else 503)
 
 
+@staff_view(("incidents.view_incident", "incidents.change_incident"), "incidents.view_exposure")
 @require_http_methods(["GET", "HEAD", "POST"])
 def funnel(request, slug):
-    """The recovery funnel of an incident, per tier (staff; wrapped by admin_view)."""
-    if not request.user.has_perm("incidents.view_incident"):
-        raise PermissionDenied
+    """The recovery funnel of an incident, per tier: counts of the affected people."""
     incident = get_object_or_404(Incident, slug=slug)
     if request.method == "POST":
         if not request.user.has_perm("notifications.add_campaign"):

@@ -31,3 +31,21 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def sign_in(client, user, *methods: str) -> None:
+    """
+    Signs `user` in on the test client and records how, as allauth does after each step:
+    "password", "code" (emailed), "mfa" (the authenticator app). Staff pages read these
+    records (core.staff); force_login alone records nothing.
+    """
+    from allauth.account.internal.flows.login import record_authentication
+    from django.test import RequestFactory
+
+    client.force_login(user)
+    request = RequestFactory().get("/")
+    request.session, request.user = client.session, user
+    for method in methods:
+        extra = {"type": "totp"} if method == "mfa" else {}
+        record_authentication(request, user, method, **extra)
+    request.session.save()

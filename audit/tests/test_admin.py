@@ -12,6 +12,7 @@ from audit.services import audit_record
 from incidents import services as incident_services
 from support import services as support_services
 from support.models import Category, Ticket
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +132,7 @@ def test_staff_without_a_role_cannot_read_the_trail(client, django_user_model, t
 
     user = django_user_model.objects.create_user("nobody@example.com", None, is_staff=True)
     TOTP.activate(user, generate_totp_secret())
-    client.force_login(user)
+    sign_in(client, user, "password", "mfa")
 
     assert client.get(CHANGELIST).status_code == HTTPStatus.FORBIDDEN
 

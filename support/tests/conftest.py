@@ -15,6 +15,7 @@ from incidents.digest import email_digest
 from incidents.models import Exposure
 from support import services
 from support.models import Category
+from tests.helpers import sign_in
 
 AGENTS = "Support agents"
 COMMS = "Comms team"
@@ -105,7 +106,7 @@ def agent(make_staff):
 @pytest.fixture
 def agent_client(agent):
     client = Client()
-    client.force_login(agent)
+    sign_in(client, agent, "password", "mfa")
     client.user = agent
     return client
 
@@ -114,7 +115,7 @@ def agent_client(agent):
 def comms_client(make_staff):
     user = make_staff("comms-member@example.com", group=COMMS)
     client = Client()
-    client.force_login(user)
+    sign_in(client, user, "password", "mfa")
     client.user = user
     return client
 

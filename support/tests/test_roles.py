@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from support.models import CannedResponse
+from tests.helpers import sign_in
 
 from .conftest import AGENTS, COMMS
 
@@ -119,7 +120,7 @@ def test_staff_without_the_reply_permission_gets_no_reply_box(make_staff, ticket
     viewer = make_staff("viewer@example.com", group=AGENTS)
     viewer.groups.clear()
     viewer.user_permissions.add(Permission.objects.get(codename="view_ticket"))
-    client.force_login(viewer)
+    sign_in(client, viewer, "password", "mfa")
 
     response = client.get(reverse("admin:support_ticket_change", args=[ticket.pk]))
 

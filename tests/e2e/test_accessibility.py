@@ -186,9 +186,10 @@ def test_the_admin_pages_staff_work_in_all_day_pass_axe(desktop_page, demo, shar
     from incidents.models import Incident
     from notifications.models import Campaign
     from support.models import Ticket
+    from tests.helpers import sign_in
 
     staff = Client()
-    staff.force_login(get_user_model().objects.get(email="staff@example.com"))  # has 2FA
+    sign_in(staff, get_user_model().objects.get(email="staff@example.com"), "password", "mfa")
     share_session(desktop_page, staff)
     incident = Incident.objects.get()
     campaign = Campaign.objects.create(

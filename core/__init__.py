@@ -1,0 +1,3 @@
+"""
+What every app may use, importing no app of ours: a leaf beside audit (DESIGN.md).
+"""
