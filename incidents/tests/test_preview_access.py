@@ -36,9 +36,7 @@ def make_staff(django_user_model):
     return make
 
 
-def test_a_password_only_staff_session_is_asked_for_the_second_factor(
-    client, make_staff, preview
-):
+def test_a_password_only_staff_session_is_asked_for_the_second_factor(client, make_staff, preview):
     sign_in(client, make_staff(group="Comms team"), "password")
 
     response = client.get(preview)

@@ -68,9 +68,7 @@ def test_the_enrolment_pages_are_found_in_the_urlconf():
 
 
 @pytest.mark.parametrize("name", MFA_URLS)
-def test_staff_signed_in_with_a_password_only_cannot_open_any_two_factor_page(
-    client, staff, name
-):
+def test_staff_signed_in_with_a_password_only_cannot_open_any_two_factor_page(client, staff, name):
     sign_in(client, staff, "password")
 
     response = client.get(mfa_url(name))
