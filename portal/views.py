@@ -39,6 +39,9 @@ def home(request):
 @require_safe
 def admin_login(request):
     """The admin signs in through allauth, which asks for the second factor."""
+    if request.user.is_authenticated and not request.user.is_staff:
+        # Signed in already, so allauth would send them straight back: a loop.
+        raise PermissionDenied
     target = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = reverse("admin:index")

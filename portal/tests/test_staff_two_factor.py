@@ -182,3 +182,12 @@ def test_the_comms_team_reads_the_funnel_and_drafts_its_campaign(client, make_pe
     assert response["Location"] == reverse(
         "admin:notifications_campaign_change", args=[campaign.pk]
     )
+
+
+def test_a_customer_who_opens_the_admin_is_refused_without_a_redirect_loop(client, make_person):
+    sign_in(client, make_person("carol@example.com"), "password")
+
+    response = client.get(reverse("admin:index"), follow=True)
+
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert signed_in(client)  # still signed in for their own pages
