@@ -21,7 +21,7 @@ from ..services import clocks
 from .clocks import ObligationInline
 
 
-class PublicContentAdmin(SimpleHistoryAdmin):
+class PublicContentMixin:
     """Deleting public content refreshes the public pages too; saves go through services."""
 
     def delete_model(self, request, obj):
@@ -31,8 +31,14 @@ class PublicContentAdmin(SimpleHistoryAdmin):
         services.public_content_delete(objects=queryset, actor=request.user)
 
 
+class PublicContentAdmin(PublicContentMixin, SimpleHistoryAdmin):
+    """Public content that keeps its versions: the admin shows them."""
+
+
+# Data categories keep no versions (no HistoricalRecords): simple_history's pages for
+# them answered 500; Django's own history page lists their changes.
 @admin.register(DataCategory)
-class DataCategoryAdmin(PublicContentAdmin):
+class DataCategoryAdmin(PublicContentMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "requires_password_reset", "order"]
     list_editable = ["order"]
     search_fields = ["name", "slug", "advice"]
