@@ -136,6 +136,7 @@ class Route:
     route: str  # the pattern, for unnamed routes and messages
     kwargs: tuple[str, ...]
     positional: int
+    callback: object
 
     @property
     def key(self) -> str:
@@ -152,7 +153,8 @@ def walk(resolver=None, namespace="", route="", kwargs=()):
         elif isinstance(pattern, URLPattern):
             name = ":".join(filter(None, [namespace, pattern.name])) if pattern.name else None
             positional = regex.groups - len(regex.groupindex)
-            yield Route(name, namespace, route + str(pattern.pattern), names, positional)
+            path = route + str(pattern.pattern)
+            yield Route(name, namespace, path, names, positional, pattern.callback)
 
 
 ALL_ROUTES = list(walk())
@@ -168,6 +170,13 @@ def test_every_route_is_classified():
     missing = [r.key for r in ALL_ROUTES if classify(r) is None]
 
     assert not missing, f"Say who may open these routes in ROUTES: {missing}"
+
+
+def test_staff_pages_outside_the_admin_are_the_ones_marked_staff_view():
+    marked = {r.name for r in ALL_ROUTES if getattr(r.callback, "staff_only", False)}
+    staff = {r.name for r in ALL_ROUTES if isinstance(classify(r), Staff)}
+
+    assert marked == staff
 
 
 def test_the_table_names_no_route_that_is_gone():

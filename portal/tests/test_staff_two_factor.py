@@ -6,6 +6,7 @@ them (tests.helpers.sign_in): "password", "code" (emailed) and "mfa".
 
 from http import HTTPStatus
 
+import pyotp
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -191,3 +192,15 @@ def test_a_customer_who_opens_the_admin_is_refused_without_a_redirect_loop(clien
 
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert signed_in(client)  # still signed in for their own pages
+
+
+def test_staff_who_just_enrolled_type_their_code_once_and_reach_the_admin(client, staff):
+    app = pyotp.TOTP(pyotp.random_base32())
+    sign_in(client, staff, "code")
+    TOTP.activate(staff, app.secret)  # as the enrolment page does
+
+    asked = client.get(reverse("admin:index"))
+    answered = client.post(asked["Location"], {"code": app.now()})
+
+    assert answered["Location"] == reverse("admin:index")
+    assert client.get(reverse("admin:index")).status_code == HTTPStatus.OK
