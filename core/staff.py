@@ -31,11 +31,6 @@ def _used(request: HttpRequest, method: str) -> bool:
     return any(record.get("method") == method for record in records)
 
 
-def passed_second_factor(request: HttpRequest) -> bool:
-    """The signed-in user has a second factor and this session was confirmed with it."""
-    return is_mfa_enabled(request.user) and _used(request, "mfa")
-
-
 def may_use_account(request: HttpRequest) -> bool:
     """
     A staff member without a second factor may use their account only in a session
