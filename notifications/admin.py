@@ -60,8 +60,13 @@ class CampaignForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         for field in ("subject", "body", "subject_priority", "body_priority"):
+            check = (
+                campaigns.campaign_subject_check
+                if field.startswith("subject")
+                else campaigns.campaign_template_check
+            )
             try:
-                campaigns.campaign_template_check(cleaned.get(field) or "")
+                check(cleaned.get(field) or "")
             except ValidationError as error:
                 self.add_error(field, error)
         return cleaned

@@ -292,4 +292,7 @@ def _email(ticket: Ticket, template: str, *, key: str, **context) -> None:
         dedupe_key=key,
         kind=f"support-{template}",
         to_email=ticket.requester_email,
+        # The private link opens the whole conversation: a secret, never shown in
+        # admin and erased once sent.
+        secret=bool(context["private_path"]),
     )

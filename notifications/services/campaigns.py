@@ -63,11 +63,28 @@ def campaign_template_check(text: str) -> Template:
     return template
 
 
+def campaign_subject_check(text: str) -> Template:
+    """
+    A subject as campaign_template_check, without the remedy code: a subject shows on
+    lock screens, in mail lists and in the outbox, where a secret body is hidden.
+    """
+    template = campaign_template_check(text)
+    if "remedy_code" in _placeholders(template):
+        raise ValidationError(
+            _(
+                "The remedy code cannot go in a subject, which many people can see. "
+                "Put it in the text."
+            )
+        )
+    return template
+
+
 def campaign_check(*, campaign: Campaign) -> None:
     errors = {}
     for field in ("subject", "body", "subject_priority", "body_priority"):
+        check = campaign_subject_check if field.startswith("subject") else campaign_template_check
         try:
-            campaign_template_check(getattr(campaign, field))
+            check(getattr(campaign, field))
         except ValidationError as error:
             errors[field] = error.messages
     if errors:
@@ -86,9 +103,7 @@ def campaign_render(
     """Subject, plain text and HTML of one recipient's email."""
     categories = DataCategory.objects.in_bulk() if categories is None else categories
     exposure = recipient.exposure
-    priority = exposure is not None and exposure.tier == Tier.PRIORITY
-    subject = (priority and campaign.subject_priority) or campaign.subject
-    body = (priority and campaign.body_priority) or campaign.body
+    subject, body = _words(campaign, exposure)
     categories = [
         categories[i] for i in (exposure.category_ids if exposure else []) if i in categories
     ]
@@ -111,6 +126,36 @@ def campaign_render(
         f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in text.split("\n\n")
     )
     return subject_text, text, f"<!doctype html><html><body>{paragraphs}</body></html>"
+
+
+def campaign_email_is_secret(*, campaign: Campaign, recipient: Recipient, text: str) -> bool:
+    """
+    Whether one recipient's email (its rendered `text`) holds their remedy code: their
+    tier's words name {{ remedy_code }}, or spell the code out. Such an email is kept
+    out of admin and erased once sent, like a sign-in code.
+    """
+    code = recipient.exposure.remedy_code if recipient.exposure else ""
+    _subject, body = _words(campaign, recipient.exposure)
+    return "remedy_code" in _placeholders(campaign_template_check(body)) or bool(
+        code and code in text
+    )
+
+
+def _words(campaign: Campaign, exposure: Exposure | None) -> tuple[str, str]:
+    """The subject and body templates for this person's tier."""
+    priority = exposure is not None and exposure.tier == Tier.PRIORITY
+    return (
+        (priority and campaign.subject_priority) or campaign.subject,
+        (priority and campaign.body_priority) or campaign.body,
+    )
+
+
+def _placeholders(template: Template) -> set[str]:
+    return {
+        node.filter_expression.token
+        for node in template.nodelist
+        if isinstance(node, VariableNode)
+    }
 
 
 def campaign_samples(*, campaign: Campaign) -> list[Recipient]:
@@ -148,6 +193,7 @@ def campaign_send_test(*, campaign: Campaign, user) -> Notification:
         subject=f"[TEST] {subject}",
         body_text=text,
         body_html=body_html,
+        secret=campaign_email_is_secret(campaign=campaign, recipient=sample, text=text),
     )
 
 
@@ -216,6 +262,7 @@ def _notification(campaign: Campaign, recipient: Recipient, categories: dict) ->
         subject=subject,
         body_text=text,
         body_html=body_html,
+        secret=campaign_email_is_secret(campaign=campaign, recipient=recipient, text=text),
     )
 
 
