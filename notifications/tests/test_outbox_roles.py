@@ -136,6 +136,17 @@ def anonymous_question(db):
     )
 
 
+@pytest.fixture
+def make_ticket_for_customer(make_customer):
+    """A question asked while signed in: its acknowledgement has no private link."""
+    return support.ticket_create(
+        subject="Was my password leaked?",
+        category="affected",
+        body="I am worried.",
+        user=make_customer("alice@example.com", "alice-password-123456"),
+    )
+
+
 def acknowledgement(asked):
     return Notification.objects.get(dedupe_key=f"support-ack:{asked.ticket.pk}")
 
@@ -255,3 +266,56 @@ def test_a_campaign_subject_cannot_hold_the_remedy_code(campaign, staff_client):
     assert "subject" in response.context["adminform"].form.errors["subject_priority"][0]
     campaign.refresh_from_db()
     assert campaign.subject_priority == ""
+
+
+# --- Emails written before they counted as secrets ----------------------------------
+
+
+def mark_old_secrets():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("notifications.migrations.0008_secret_rows_already_in_the_outbox")
+    migration.mark_secrets(apps, None)
+
+
+def sent_as_before():
+    """The outbox as sending left it before: nothing secret, every body kept."""
+    Notification.objects.update(secret=False, status=Notification.Status.SENT)
+
+
+def test_old_sent_acknowledgements_with_the_private_link_are_erased(
+    anonymous_question, make_ticket_for_customer
+):
+    sent_as_before()
+    assert anonymous_question.token in acknowledgement(anonymous_question).body_text
+
+    mark_old_secrets()
+
+    ack = acknowledgement(anonymous_question)
+    assert ack.secret and ack.body_text == ack.body_html == ""
+    kept = acknowledgement(make_ticket_for_customer)  # no link in it
+    assert not kept.secret and kept.body_text
+
+
+def test_old_campaign_emails_naming_the_remedy_code_are_erased_once_sent(campaign, outbox):
+    fan_out(campaign)
+    sent_as_before()
+    waiting = Notification.objects.create(
+        dedupe_key=f"{campaign.group}:late@example.com",
+        kind="campaign",
+        group=campaign.group,
+        to_email="late@example.com",
+        subject="About it",
+        body_text="Your code: CM-1234.",
+    )
+
+    mark_old_secrets()
+
+    campaign_rows = Notification.objects.filter(group=campaign.group).exclude(pk=waiting.pk)
+    assert {row.to_email for row in campaign_rows} == {"std@example.com", "vip@example.com"}
+    assert all(row.secret and row.body_text == "" for row in campaign_rows)
+    waiting.refresh_from_db()
+    assert waiting.secret and waiting.body_text == "Your code: CM-1234."  # still to be sent
+    assert not Notification.objects.get(kind="update").secret  # other emails as they were
