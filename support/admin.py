@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.selectors import user_verified_emails
+from incidents.admin.visibility import IncidentFilter
 from incidents.selectors import exposure_tier_for_emails
 from portal.admin_base import RecordAdmin
 
@@ -117,7 +118,14 @@ class TicketAdmin(admin.ModelAdmin):
     list_display = ["reference", "subject", "priority_label", "sla_due", "status",
                     "assignee_address", "requester_address", "age"]  # fmt: skip
     list_display_links = ["reference", "subject"]
-    list_filter = [AssigneeFilter, OverdueFilter, "status", "priority", "incident", "category"]
+    list_filter = [
+        AssigneeFilter,
+        OverdueFilter,
+        "status",
+        "priority",
+        ("incident", IncidentFilter),
+        "category",
+    ]
     list_select_related = ["assignee"]
     search_fields = ["reference", "requester_email", "subject", "messages__body"]
     search_help_text = _("Search by reference, email address or words in the question.")

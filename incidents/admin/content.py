@@ -19,6 +19,7 @@ from ..exports import affected_csv_rows
 from ..models import FAQ, DataCategory, Incident, Obligation, Update
 from ..services import clocks
 from .clocks import ObligationInline
+from .visibility import IncidentFilter, names_hidden_incident, sees_drafts, visible_incidents
 
 
 class PublicContentMixin:
@@ -322,8 +323,31 @@ class UpdateAdmin(PublicContentAdmin):
 class FAQAdmin(PublicContentAdmin):
     list_display = ["question", "incident", "order", "is_published"]
     list_editable = ["order", "is_published"]
-    list_filter = ["is_published", "incident"]
+    list_filter = ["is_published", ("incident", IncidentFilter)]
     search_fields = ["question", "answer"]
+
+    # Agents read FAQs to answer questions; those of an incident not yet public stay the
+    # comms team's (list, change page, versions and the incident choices).
+    def get_queryset(self, request):
+        faqs = super().get_queryset(request)
+        if sees_drafts(request.user):
+            return faqs
+        return faqs.exclude(incident__is_published=False)
+
+    def has_view_permission(self, request, obj=None):
+        if obj is not None and names_hidden_incident(request.user, obj):
+            return False
+        return super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and names_hidden_incident(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "incident":
+            kwargs["queryset"] = visible_incidents(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         services.faq_save(faq=obj, actor=request.user)
