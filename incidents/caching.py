@@ -144,12 +144,15 @@ def _response_from(entry: dict) -> HttpResponse:
     return response
 
 
-def public_page(view=None, *, params: tuple[str, ...] = ()):
+def public_page(view=None, *, params: tuple[str, ...] = (), local_params: tuple[str, ...] = ()):
     """
     Cache a public GET view's successful responses and send validators.
 
     `params` names the query parameters that change the page; any others
     (tracking tags, cache busters) are ignored, so they cannot multiply entries.
+    A page where one of `local_params` is set (free text such as a search) is kept
+    only in this process's memory, which holds a bounded number of pages: in the
+    shared cache every distinct value a script sends would be one more entry.
     Responses are served with an ETag, so a conditional GET gets a 304 from
     ConditionalGetMiddleware, and with Cache-Control for browsers and CDNs.
     Errors (404s) are not cached.
@@ -161,7 +164,8 @@ def public_page(view=None, *, params: tuple[str, ...] = ()):
             version = _current_version()
             shared = version is not None
             key = _cache_key(request, version if shared else "outage", params)
-            entry = _entry_get(key, shared=shared)
+            in_shared = shared and not any(request.GET.get(p) for p in local_params)
+            entry = _entry_get(key, shared=in_shared)
             if entry is not None and _seconds_until(entry["fresh_until"], 1) <= 0:
                 # Checked here as well as by the cache's TTL, which runs on the cache
                 # server's clock and rounds to whole seconds.
@@ -180,7 +184,7 @@ def public_page(view=None, *, params: tuple[str, ...] = ()):
                 )
                 timeout = _seconds_until(entry["fresh_until"], ceiling)
                 if timeout > 0:
-                    if shared:
+                    if in_shared:
                         cache.set(key, entry, timeout)
                     caches["pages"].set(key, entry, timeout)
             return _response_from(entry)

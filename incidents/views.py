@@ -39,7 +39,7 @@ def update_history(request, slug, update_id):
 
 
 @require_safe
-@public_page(params=("q",))
+@public_page(params=("q",), local_params=("q",))
 def faq_list(request):
     query = request.GET.get("q", "").strip()[:100]
     faqs = selectors.faq_list_public(query=query)
