@@ -43,7 +43,7 @@ class NotificationAdmin(ViewOnlyAdmin):
         # A sign-in code, a reset link, a question's private link or a remedy code waiting
         # to go out is nobody's to read, staff included.
         if obj is not None and obj.secret:
-            return ["body_text", "body_html"]
+            return ["body_text", "body_html", "headers"]
         return super().get_exclude(request, obj)
 
 

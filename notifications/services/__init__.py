@@ -274,8 +274,9 @@ def _send(connection, message: _Built) -> None:
         raise
 
 
-# What a message holding a secret keeps once it is done with: who, what, when; not the body.
-ERASED = {"body_text": "", "body_html": ""}
+# What a message holding a secret keeps once it is done with: who, what, when; not the
+# body, nor headers that carry a link (List-Unsubscribe).
+ERASED = {"body_text": "", "body_html": "", "headers": {}}
 
 
 def _mark(notification: Notification, status: str, *, error: str = "") -> None:

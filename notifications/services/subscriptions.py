@@ -186,6 +186,8 @@ def _update_email(update: Update, subscription: Subscription) -> Notification:
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
+        # The unsubscribe link acts for the subscriber: nobody else's to read or use.
+        secret=True,
     )
 
 
@@ -198,4 +200,6 @@ def _send(key: str, template: str, email: str, context: dict, language: str) -> 
         kind=template,
         to_email=email,
         headers={"List-Unsubscribe": f"<{context['unsubscribe_url']}>"},
+        # Its confirm and unsubscribe links act for the subscriber.
+        secret=True,
     )

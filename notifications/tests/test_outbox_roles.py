@@ -319,3 +319,35 @@ def test_old_campaign_emails_naming_the_remedy_code_are_erased_once_sent(campaig
     waiting.refresh_from_db()
     assert waiting.secret and waiting.body_text == "Your code: CM-1234."  # still to be sent
     assert not Notification.objects.get(kind="update").secret  # other emails as they were
+
+
+def test_a_confirmation_request_shows_the_comms_team_no_link_that_acts_for_the_subscriber(
+    role_client,
+):
+    from notifications.services.subscriptions import subscription_request
+
+    subscription_request(email="sub@example.com")
+    waiting = Notification.objects.get(to_email="sub@example.com")
+    assert "/subscriptions/" in waiting.body_text or "/unsubscribe/" in str(waiting.headers)
+
+    page = (
+        role_client(COMMS)
+        .get(reverse("admin:notifications_notification_change", args=[waiting.pk]))
+        .content.decode()
+    )
+
+    assert "sub@example.com" in page
+    assert "/unsubscribe/" not in page
+    assert waiting.headers["List-Unsubscribe"].strip("<>") not in page
+
+
+def test_a_sent_confirmation_request_keeps_neither_its_links_nor_its_headers():
+    from notifications.services.subscriptions import subscription_request
+
+    subscription_request(email="sub@example.com")
+    notifications_send_due()
+
+    sent = Notification.objects.get(to_email="sub@example.com")
+    assert sent.status == Notification.Status.SENT
+    assert sent.body_text == sent.body_html == ""
+    assert sent.headers == {}
