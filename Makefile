@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # The embedded demo: debug on, SQLite under var/, tasks in-process, email on the console.
+# Debug is off unless this is set, so every target that runs the demo sets it.
 RUN_ENV := DJANGO_DEBUG=true
 
 .PHONY: run test lint format bench worker beat install install-dev migrate demo demo-reset clean messages screenshots
@@ -48,7 +49,7 @@ test: install-dev
 lint: install-dev var
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(RUN_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 format: install-dev
 	$(BIN)/ruff check --fix .
@@ -73,10 +74,10 @@ screenshots: install-dev
 	$(BIN)/python scripts/screenshots.py
 
 worker: install
-	$(BIN)/celery -A portal worker --loglevel=INFO
+	$(RUN_ENV) $(BIN)/celery -A portal worker --loglevel=INFO
 
 beat: install
-	$(BIN)/celery -A portal beat --loglevel=INFO
+	$(RUN_ENV) $(BIN)/celery -A portal beat --loglevel=INFO
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
@@ -86,5 +87,5 @@ clean:
 # that `make run` needs no gettext. Needs GNU gettext (apt-get install gettext).
 MESSAGE_DIRS := --ignore=.venv --ignore=bench --ignore=tests --ignore=staticfiles --ignore=var
 messages: install
-	$(BIN)/python manage.py makemessages -l es $(MESSAGE_DIRS) --add-location=file --no-obsolete
-	$(BIN)/python manage.py compilemessages -l es --ignore=.venv
+	$(RUN_ENV) $(BIN)/python manage.py makemessages -l es $(MESSAGE_DIRS) --add-location=file --no-obsolete
+	$(RUN_ENV) $(BIN)/python manage.py compilemessages -l es --ignore=.venv

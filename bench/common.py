@@ -577,7 +577,9 @@ DEMO_PATHS = {
 def demo_site_prepare(env: dict[str, str]) -> None:
     """Migrate the bench database, load the demo (seed_demo), collect the static files."""
     manage(env, "migrate", "--noinput")
-    manage(env, "seed_demo")
+    # seed_demo runs only with debug on (its passwords are published); the site it seeds
+    # is then served with debug off.
+    manage(env | {"DJANGO_DEBUG": "true"}, "seed_demo")
     manage(env, "collectstatic", "--noinput")
 
 

@@ -578,7 +578,7 @@ def run(rows: int) -> dict[str, Any]:
         recreate_database(DB_NAME)
         try:
             manage(env, "migrate", "--noinput")
-            manage(env, "seed_demo")
+            manage(env | {"DJANGO_DEBUG": "true"}, "seed_demo")  # debug only: see common
             run_child(SCRIPT, env, "--child", "setup")
             imports: dict[str, ImportResult] = {}
             for method in ("orm", "copy"):

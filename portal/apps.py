@@ -8,9 +8,15 @@ class PortalConfig(AppConfig):
     def ready(self):
         from django.contrib import admin
         from django.contrib.admin import options
+        from django.core.checks import Tags, register
         from django.db import models
 
         from .admin_base import LabelledSplitDateTime
+        from .checks import check_exposure_digest_key, check_secret_key
+
+        # `manage.py check --deploy` names a weak key (the settings refuse one already).
+        register(Tags.security, deploy=True)(check_secret_key)
+        register(Tags.security, deploy=True)(check_exposure_digest_key)
 
         # Every admin date-and-time field gets named boxes: in the defaults, for the
         # inlines made per request, and in the model admins the admin app's ready()

@@ -2,9 +2,9 @@
 Candor settings, read from the environment (twelve-factor).
 
 Every variable is documented in README.md. The defaults are for development
-on one machine: debug on, SQLite under var/, tasks run in-process, email
-printed to the console. Production sets DJANGO_DEBUG=false and must then provide a real
-DJANGO_SECRET_KEY, or the process refuses to start.
+on one machine: SQLite under var/, tasks run in-process, email printed to the
+console. Debug is off unless DJANGO_DEBUG=true (as `make run` sets); with it off, the
+process refuses to start without strong DJANGO_SECRET_KEY and EXPOSURE_DIGEST_KEY.
 """
 
 import os
@@ -13,34 +13,43 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.checks import (
+    DEV_EXPOSURE_DIGEST_KEY,
+    DEV_SECRET_KEY,
+    EXPOSURE_DIGEST_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_LENGTH,
+    key_problems,
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
-# On by default so that a fresh checkout runs; every deployment sets DJANGO_DEBUG=false.
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# Off unless DJANGO_DEBUG=true: a deployment that forgets a variable fails closed (no
+# debug pages, no development keys). `make run` and the tests set it.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
-# A key that is obviously for development only; never accepted with debug off.
-_DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
+
+def _production_key(name: str, min_length: int, dev_value: str) -> str:
+    """The key from the environment; the development value only with debug on."""
+    value = env.str(name, default="")
+    if DEBUG:
+        return value or dev_value
+    if problems := key_problems(name, value, min_length):
+        why = f"is too weak for production: {' '.join(problems)}" if value else "is not set."
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set. With DJANGO_DEBUG off Candor refuses to start "
-            "without a real secret key (50+ random characters)."
+            f"{name} {why} With debug off Candor refuses to start "
+            f"without a real key ({min_length}+ random characters). For development on "
+            "this machine, set DJANGO_DEBUG=true instead."
         )
-    SECRET_KEY = _DEV_SECRET_KEY
-elif not DEBUG and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 32):
-    raise ImproperlyConfigured(
-        "DJANGO_SECRET_KEY is too weak for production: use 50+ random characters."
-    )
+    return value
 
+
+SECRET_KEY = _production_key("DJANGO_SECRET_KEY", SECRET_KEY_MIN_LENGTH, DEV_SECRET_KEY)
 # Keys the digests of affected people's emails; its own secret, so that rotating
 # SECRET_KEY does not orphan the imported list. Changing it means re-importing.
-EXPOSURE_DIGEST_KEY = env.str("EXPOSURE_DIGEST_KEY", default="")
-if not EXPOSURE_DIGEST_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("EXPOSURE_DIGEST_KEY is not set (32+ random characters).")
-    EXPOSURE_DIGEST_KEY = "dev-only-exposure-digest-key"
+EXPOSURE_DIGEST_KEY = _production_key(
+    "EXPOSURE_DIGEST_KEY", EXPOSURE_DIGEST_KEY_MIN_LENGTH, DEV_EXPOSURE_DIGEST_KEY
+)
 # Largest affected-people CSV the admin accepts; the import_exposures command has no limit.
 EXPOSURE_IMPORT_MAX_BYTES = env.int("EXPOSURE_IMPORT_MAX_BYTES", default=512 * 1024 * 1024)
 
@@ -319,10 +328,7 @@ CANDOR_REFUSED_HOLD_SECONDS = env.int("CANDOR_REFUSED_HOLD_SECONDS", default=5)
 # remembered in the shared cache, so a replay to another web process is refused too.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
-MFA_FORMS = {
-    "add_webauthn": "accounts.forms.AddPasskeyForm",
-    "activate_totp": "accounts.mfa_forms.ActivateTOTPOnceForm",
-}
+MFA_FORMS = {"add_webauthn": "accounts.forms.AddPasskeyForm"}
 MFA_TOTP_TOLERANCE = 0
 MFA_TOTP_ISSUER = COMPANY_NAME
 MFA_RECOVERY_CODE_COUNT = 10

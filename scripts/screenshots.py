@@ -76,6 +76,7 @@ def take(base_url: str, out: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ["DJANGO_DEBUG"] = "true"  # the demo's settings, as the server runs them
     django.setup()
     from django.urls import reverse
 

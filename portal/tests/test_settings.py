@@ -5,12 +5,21 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.core.checks import Tags, run_checks
+from django.test import override_settings
 
-SETUP = "import django; django.setup(); print('started')"
+SETUP = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
+# Production-strength keys, for the tests that start Candor with debug off.
+STRONG_SECRET_KEY = "k" * 30 + "-a-long-random-looking-value-for-checks"
+STRONG_DIGEST_KEY = "d7Qv-8rT2xNwL4pZ9sKe3mYb6hJc1fGa"
 
 
 def start(**env_vars):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("DJANGO_") and k != "EXPOSURE_DIGEST_KEY"
+    }
     env |= {"DJANGO_SETTINGS_MODULE": "portal.settings"} | env_vars
     return subprocess.run(
         [sys.executable, "-c", SETUP], env=env, capture_output=True, text=True, timeout=60
@@ -26,33 +35,91 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 @pytest.mark.parametrize("key", ["short", "dev-only-insecure-key-do-not-use-in-production"])
 def test_production_refuses_a_weak_secret_key(key):
-    result = start(DJANGO_DEBUG="false", DJANGO_SECRET_KEY=key)
+    result = start(
+        DJANGO_DEBUG="false", DJANGO_SECRET_KEY=key, EXPOSURE_DIGEST_KEY=STRONG_DIGEST_KEY
+    )
 
     assert result.returncode != 0
     assert "too weak" in result.stderr
 
 
-def test_production_starts_with_a_real_secret_key():
+def test_production_starts_with_strong_keys():
     result = start(
-        DJANGO_DEBUG="false", DJANGO_SECRET_KEY="k" * 30 + "-a-long-random-looking-value"
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=STRONG_SECRET_KEY,
+        EXPOSURE_DIGEST_KEY=STRONG_DIGEST_KEY,
     )
 
     assert result.returncode == 0, result.stderr
-    assert "started" in result.stdout
+    assert result.stdout.strip() == "False"
 
 
-def test_development_starts_with_no_configuration_at_all():
-    result = start()
+def test_development_starts_with_debug_and_no_other_configuration():
+    result = start(DJANGO_DEBUG="true")
 
     assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+
+
+def test_debug_is_off_unless_asked_for():
+    result = start(DJANGO_SECRET_KEY=STRONG_SECRET_KEY, EXPOSURE_DIGEST_KEY=STRONG_DIGEST_KEY)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_without_debug_or_keys_candor_refuses_and_says_how_to_develop():
+    result = start()
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+    assert "DJANGO_DEBUG=true" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["a" * 50, "abab" * 20, "django-insecure-" + STRONG_SECRET_KEY, "s" * 20 + "hort"],
+)
+def test_production_refuses_a_guessable_secret_key(key):
+    result = start(DJANGO_SECRET_KEY=key, EXPOSURE_DIGEST_KEY=STRONG_DIGEST_KEY)
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is too weak" in result.stderr
+
+
+@pytest.mark.parametrize("key", ["x", "x" * 40, "dev-only-exposure-digest-key", "short-1234"])
+def test_production_refuses_a_weak_exposure_digest_key(key):
+    result = start(DJANGO_SECRET_KEY=STRONG_SECRET_KEY, EXPOSURE_DIGEST_KEY=key)
+
+    assert result.returncode != 0
+    assert "EXPOSURE_DIGEST_KEY is too weak" in result.stderr
 
 
 def test_production_refuses_to_start_without_an_exposure_digest_key():
-    key = "k" * 30 + "-a-long-random-looking-value"
-    result = start(DJANGO_DEBUG="false", DJANGO_SECRET_KEY=key, EXPOSURE_DIGEST_KEY="")
+    result = start(DJANGO_DEBUG="false", DJANGO_SECRET_KEY=STRONG_SECRET_KEY)
 
     assert result.returncode != 0
     assert "EXPOSURE_DIGEST_KEY is not set" in result.stderr
+
+
+@override_settings(DEBUG=False, SECRET_KEY="a" * 50, EXPOSURE_DIGEST_KEY="x")
+def test_deployment_check_names_weak_keys():
+    ids = {
+        message.id for message in run_checks(tags=[Tags.security], include_deployment_checks=True)
+    }
+
+    assert {"candor.E001", "candor.E002"} <= ids
+
+
+@override_settings(
+    DEBUG=False, SECRET_KEY=STRONG_SECRET_KEY, EXPOSURE_DIGEST_KEY=STRONG_DIGEST_KEY
+)
+def test_deployment_check_accepts_strong_keys():
+    ids = {
+        message.id for message in run_checks(tags=[Tags.security], include_deployment_checks=True)
+    }
+
+    assert not ids & {"candor.E001", "candor.E002"}
 
 
 def test_production_settings_pass_the_deployment_checklist():
@@ -60,7 +127,8 @@ def test_production_settings_pass_the_deployment_checklist():
     env |= {
         "DJANGO_SETTINGS_MODULE": "portal.settings",
         "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": "k" * 30 + "-a-long-random-looking-value-for-checks",
+        "DJANGO_SECRET_KEY": STRONG_SECRET_KEY,
+        "EXPOSURE_DIGEST_KEY": STRONG_DIGEST_KEY,
         "DJANGO_ALLOWED_HOSTS": "status.example.com",
     }
     result = subprocess.run(
@@ -96,7 +164,8 @@ def test_production_cookies_are_secure_host_bound_and_same_site():
     env |= {
         "DJANGO_SETTINGS_MODULE": "portal.settings",
         "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": "k" * 30 + "-a-long-random-looking-value",
+        "DJANGO_SECRET_KEY": STRONG_SECRET_KEY,
+        "EXPOSURE_DIGEST_KEY": STRONG_DIGEST_KEY,
     }
     result = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
