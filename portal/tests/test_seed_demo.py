@@ -1,13 +1,28 @@
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from incidents.models import FAQ, Incident, Update
 from portal.demo import INCIDENT_SLUG
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def debug_on(settings):
+    """The demo runs as `make demo` runs it (pytest-django turns debug off for tests)."""
+    settings.DEBUG = True
+
+
+def test_seed_demo_refuses_without_debug(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DJANGO_DEBUG=true"):
+        call_command("seed_demo")
+
+    assert not get_user_model().objects.filter(email="alice@example.com").exists()
 
 
 def counts():

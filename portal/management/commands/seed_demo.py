@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from portal.demo import demo_seed
 
@@ -7,6 +8,13 @@ class Command(BaseCommand):
     help = "Load the demo incident, its timeline and FAQs, and the demo logins (idempotent)."
 
     def handle(self, *args, **options):
+        # The demo's passwords and second factor are in the README: on a real site they
+        # would be open doors.
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo creates accounts with published passwords; "
+                "it runs only with DJANGO_DEBUG=true"
+            )
         demo = demo_seed()
         self.stdout.write(
             self.style.SUCCESS("Demo data is ready. Demo logins (demo values only):")
