@@ -1,11 +1,16 @@
 """
-The language switcher: plain links, no JavaScript and no form.
+The language switcher, with no JavaScript.
 
 Every human page lives under its language's prefix (/en/, /es/), so a page's
 language is part of its address and the public page cache and CDNs need no
-`Vary: Cookie`. The switcher links to the same page in the other language
+`Vary: Cookie`. The switcher goes to the same page in the other language
 through `language_switch`, which also remembers the choice in the language
 cookie: a bare `/` is then redirected to it (LocaleMiddleware).
+
+On public pages (the same for everyone, no CSRF token) the switcher is a plain
+link, which changes only this browser. On personal pages it is a form: its POST,
+CSRF-checked, also stores the language of a signed-in person, which later emails
+use. A GET never writes: any other site can make a browser follow a link.
 """
 
 from urllib.parse import urlencode
@@ -17,7 +22,7 @@ from django.urls import reverse, translate_url
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods
 
 from accounts.services import user_language_set
 
@@ -44,9 +49,10 @@ def language_links(path: str) -> list[dict]:
 
 
 @never_cache
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def language_switch(request, code):
-    """Remember the reader's language and go to `next`, a page on this site only."""
+    """Remember the reader's language and go to `next`, a page on this site only.
+    Only a POST (the switcher's form, CSRF-checked) stores it on the person too."""
     if code not in dict(settings.LANGUAGES):
         raise Http404
     target = request.GET.get("next", "")
@@ -55,7 +61,7 @@ def language_switch(request, code):
     ):
         with translation.override(code):
             target = reverse("home")
-    if request.user.is_authenticated:
+    if request.method == "POST" and request.user.is_authenticated:
         user_language_set(user=request.user, language=code)
     response = redirect(target)
     response.set_cookie(

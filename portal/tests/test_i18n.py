@@ -95,7 +95,7 @@ def test_switching_remembers_the_language_of_a_signed_in_person(client, django_u
     user = django_user_model.objects.create_user("ana@example.com", "a-long-password-123")
     client.force_login(user)
 
-    client.get(reverse("language-switch", args=["es"]), {"next": "/es/me/"})
+    client.post(reverse("language-switch", args=["es"]) + "?next=/es/me/")
 
     user.refresh_from_db()
     assert user.language == "es"
