@@ -1,4 +1,5 @@
 import re
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -31,11 +32,35 @@ class XMLSafeAtom1Feed(Atom1Feed):
         super().add_item(*map(_xml_safe, args), **{k: _xml_safe(v) for k, v in kwargs.items()})
 
 
+class _SiteRequest:
+    """
+    The request as the feed sees it, at CANDOR_SITE_URL's host: Django's feeds make their
+    links absolute with the request's Host, which a client chooses (and the page cache
+    would then serve to everyone).
+    """
+
+    def __init__(self, request):
+        self._request = request
+        self._site = urlsplit(settings.SITE_URL)
+
+    def get_host(self):
+        return self._site.netloc
+
+    def is_secure(self):
+        return self._site.scheme == "https"
+
+    def __getattr__(self, name):
+        return getattr(self._request, name)
+
+
 class LatestUpdatesFeed(Feed):
     """Every public timeline update, newest first."""
 
     feed_type = XMLSafeAtom1Feed
     subtitle = _("Updates on security incidents, newest first.")
+
+    def get_feed(self, obj, request):
+        return super().get_feed(obj, _SiteRequest(request))
 
     def __call__(self, request, *args, **kwargs):
         response = super().__call__(request, *args, **kwargs)

@@ -67,6 +67,12 @@ class AccountAdapter(DefaultAccountAdapter):
         if not password_check_allowed():
             raise ValidationError(BUSY_MESSAGE, code="password_checks_budget")
 
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        # The link goes to CANDOR_SITE_URL, not to the Host the reset was asked from: a
+        # forged Host would otherwise mail the owner a link to the attacker's site.
+        path = urlsplit(super().get_reset_password_from_key_url(key)).path
+        return settings.SITE_URL.rstrip("/") + path
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """
         allauth's emails (codes, reset links, security notices) go through the outbox
