@@ -1,3 +1,4 @@
+from allauth.account.forms import ChangePasswordForm
 from allauth.mfa.webauthn.forms import AddWebAuthnForm
 from django.utils.translation import gettext_lazy as _
 
@@ -14,3 +15,15 @@ class AddPasskeyForm(AddWebAuthnForm):
         if "passwordless" in self.fields:
             self.fields["passwordless"].initial = True
             self.fields["passwordless"].label = _("Use it to sign in without a password (passkey)")
+
+
+class NewPasswordForm(ChangePasswordForm):
+    """
+    allauth's change-password form without "Current password": for a person who just
+    proved, with an emailed code, that the address is hers, as a reset link would. The
+    new password gets the same checks (not the exposed one, long enough) and the same save.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["oldpassword"]
