@@ -66,12 +66,14 @@ def expect_signed_in(page: Page, customer) -> None:
 def code_from(app: pyotp.TOTP) -> str:
     """
     What the app shows now. The server takes a code in its own 30-second window only
-    (MFA_TOTP_TOLERANCE = 0), so in a window's last seconds, wait for the next one.
+    (MFA_TOTP_TOLERANCE = 0), so in a window's last seconds, wait for the next one. A code
+    is taken once (the one that turned the app on included): wait for a new one.
     """
     seconds_left = app.interval - time.time() % app.interval
-    if seconds_left < 5:
+    if seconds_left < 5 or app.now() == getattr(app, "typed", None):
         time.sleep(seconds_left)
-    return app.now()
+    app.typed = app.now()
+    return app.typed
 
 
 def enroll_authenticator_app(page: Page, customer) -> pyotp.TOTP:
