@@ -67,3 +67,13 @@ def test_password_reset_email_links_to_the_site_whatever_the_host(make_customer)
     assert EVIL not in body
     [link] = re.findall(r"https?://\S+", body)
     assert link.startswith(f"{SITE_URL}/")
+
+
+def test_unknown_account_email_links_to_the_site_whatever_the_host():
+    Client().post(
+        reverse("account_reset_password"), {"email": "nobody@example.com"}, HTTP_HOST=EVIL
+    )
+
+    body = Notification.objects.get(kind="account").body_text
+    assert EVIL not in body
+    assert all(link.startswith(f"{SITE_URL}/") for link in re.findall(r"https?://\S+", body))
