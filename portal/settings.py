@@ -328,10 +328,7 @@ CANDOR_REFUSED_HOLD_SECONDS = env.int("CANDOR_REFUSED_HOLD_SECONDS", default=5)
 # remembered in the shared cache, so a replay to another web process is refused too.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
-MFA_FORMS = {
-    "add_webauthn": "accounts.forms.AddPasskeyForm",
-    "activate_totp": "accounts.mfa_forms.ActivateTOTPOnceForm",
-}
+MFA_FORMS = {"add_webauthn": "accounts.forms.AddPasskeyForm"}
 MFA_TOTP_TOLERANCE = 0
 MFA_TOTP_ISSUER = COMPANY_NAME
 MFA_RECOVERY_CODE_COUNT = 10
@@ -438,6 +435,10 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# Uploads (affected-people lists) and the files written from them (error reports) hold
+# personal data: readable by the app's user and group only, whatever the umask.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 WHITENOISE_MAX_AGE = 3600
 
 LOGGING = {
