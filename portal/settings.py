@@ -328,7 +328,10 @@ CANDOR_REFUSED_HOLD_SECONDS = env.int("CANDOR_REFUSED_HOLD_SECONDS", default=5)
 # remembered in the shared cache, so a replay to another web process is refused too.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
-MFA_FORMS = {"add_webauthn": "accounts.forms.AddPasskeyForm"}
+MFA_FORMS = {
+    "add_webauthn": "accounts.forms.AddPasskeyForm",
+    "activate_totp": "accounts.mfa_forms.ActivateTOTPOnceForm",
+}
 MFA_TOTP_TOLERANCE = 0
 MFA_TOTP_ISSUER = COMPANY_NAME
 MFA_RECOVERY_CODE_COUNT = 10
