@@ -121,6 +121,8 @@ ROUTES = {
     "accounts:me": SIGNED_IN,
     "accounts:me-security": SIGNED_IN,
     "accounts:phishing-guide": SIGNED_IN,
+    # Only with an exposed password and a sign-in by emailed code; else the change form.
+    "accounts:new-password": SIGNED_IN,
     "support:ticket-list": SIGNED_IN,
     "support:ticket-detail": SIGNED_IN,  # its asker's only; anyone else gets a 404
 }
