@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
-from allauth.core import context
+from allauth.core import context as allauth_context
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.sites.requests import RequestSite
@@ -72,6 +72,19 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_reset_password_from_key_url(self, key: str) -> str:
         return _on_our_site(super().get_reset_password_from_key_url(key))
 
+    def send_account_already_exists_mail(self, email: str) -> None:
+        """
+        Someone signed up with an address that has an account: allauth mails its owner
+        instead of creating one, and so skips hashing the password. The answer then came
+        three times faster than for a new address, telling who has an account (ASVS 5.0
+        V6.3.8); the password typed is hashed here too, and the hash thrown away.
+        """
+        request = allauth_context.request
+        password = request.POST.get("password1") if request is not None else None
+        if password:
+            make_password(password)
+        super().send_account_already_exists_mail(email)
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """
         allauth's emails (codes, reset links, security notices) go through the outbox
@@ -111,18 +124,6 @@ def _on_our_site(url: str) -> str:
     would otherwise mail the owner a link to the attacker's site."""
     parts = urlsplit(url)
     return settings.SITE_URL.rstrip("/") + parts.path + (f"?{parts.query}" if parts.query else "")
-
-    def send_account_already_exists_mail(self, email: str) -> None:
-        """
-        Someone signed up with an address that has an account: allauth mails its owner
-        instead of creating one, and so skips hashing the password. The answer then came
-        three times faster than for a new address, telling who has an account (ASVS 5.0
-        V6.3.8); the password typed is hashed here too, and the hash thrown away.
-        """
-        password = context.request.POST.get("password1") if context.request else None
-        if password:
-            make_password(password)
-        super().send_account_already_exists_mail(email)
 
 
 class _OurSite(RequestSite):
