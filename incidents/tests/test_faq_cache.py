@@ -15,6 +15,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from incidents import services
+from incidents.caching import forget_local_version
 from incidents.models import FAQ
 from tests.helpers import redis_caches
 
@@ -30,6 +31,11 @@ def shared_cache_keys() -> set[str]:
         return set(shared._cache)
     client = shared._cache.get_client()
     return {key.decode() for key in client.keys(f"{shared.key_prefix}*")}
+
+
+def shared_cache_keys_unprefixed() -> list[str]:
+    prefix = f"{caches['default'].key_prefix}:1:"
+    return [key.removeprefix(prefix) for key in shared_cache_keys()]
 
 
 @pytest.fixture(params=["locmem", "redis"])
@@ -49,11 +55,13 @@ def shared_cache(request):
         caches_setting["default"]["KEY_PREFIX"] = f"test-faq-{uuid.uuid4().hex}"
         caches_setting["pages"] = settings.CACHES["pages"]
     with override_settings(CACHES=caches_setting):
-        for alias in ("default", "pages"):
-            caches[alias].clear()
+        forget_local_version()
+        caches["pages"].clear()
         yield
-        for alias in ("default", "pages"):
-            caches[alias].clear()
+        # Only this test's keys: clear() would empty the whole Redis database.
+        caches["default"].delete_many(shared_cache_keys_unprefixed())
+        caches["pages"].clear()
+    forget_local_version()
 
 
 @pytest.fixture
