@@ -29,7 +29,6 @@ from tests.smtp_sink import SmtpSink
 
 from .a11y import assert_accessible
 from .steps import (
-    account_menu,
     code_from,
     confirm_password_if_asked,
     email_about,
@@ -100,8 +99,7 @@ def test_affected_customer_is_walked_to_a_safe_account(
     page.get_by_role("button", name="Save my new password").click()
     expect(page.get_by_text("Password successfully changed.")).to_be_visible()
 
-    # What of hers was involved, privately.
-    account_menu(page).get_by_role("link", name="Your status").click()
+    # What of hers was involved, privately: her status page, where the new password led.
     expect(page.get_by_role("heading", name="Your information was involved")).to_be_visible()
     exposed = page.locator(".exposed__item > strong")
     expect(exposed).to_have_text(["Email address", "Password (hashed)", "Phone number"])
