@@ -25,8 +25,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 # Off unless DJANGO_DEBUG=true: a deployment that forgets a variable fails closed (no
-# debug pages, no development keys). `make run` and the tests set it.
-DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# debug pages, no development keys). `make run` and the tests set it. Only the word
+# "true" turns it on: a stray "1" or "on" left in a deployment's environment does not.
+DEBUG = env.str("DJANGO_DEBUG", default="").strip().lower() == "true"
 
 
 def _production_key(name: str, min_length: int, dev_value: str) -> str:

@@ -68,6 +68,18 @@ def test_debug_is_off_unless_asked_for():
     assert result.stdout.strip() == "False"
 
 
+@pytest.mark.parametrize("value", ["1", "yes", "on", "ture", ""])
+def test_debug_is_on_only_for_the_word_true(value):
+    result = start(
+        DJANGO_DEBUG=value,
+        DJANGO_SECRET_KEY=STRONG_SECRET_KEY,
+        EXPOSURE_DIGEST_KEY=STRONG_DIGEST_KEY,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
 def test_without_debug_or_keys_candor_refuses_and_says_how_to_develop():
     result = start()
 
@@ -120,6 +132,21 @@ def test_deployment_check_accepts_strong_keys():
     }
 
     assert not ids & {"candor.E001", "candor.E002"}
+
+
+def test_check_deploy_names_the_development_keys_a_debug_setup_runs_on():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EXPOSURE_"))}
+    env |= {"DJANGO_SETTINGS_MODULE": "portal.settings", "DJANGO_DEBUG": "true"}
+    result = subprocess.run(
+        [sys.executable, str(settings.BASE_DIR / "manage.py"), "check", "--deploy"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode != 0
+    assert "candor.E001" in result.stderr and "candor.E002" in result.stderr
 
 
 def test_production_settings_pass_the_deployment_checklist():
