@@ -68,3 +68,16 @@ def test_the_command_writes_the_csv(incident, affected, tmp_path):
     call_command("export_affected", incident.slug, "--output", str(output))
 
     assert "alice@example.com,priority" in output.read_text()
+
+
+def test_the_command_writes_the_list_readable_by_its_owner_and_group_only(
+    incident, affected, tmp_path
+):
+    output = tmp_path / "suppress.csv"
+    output.write_text("an older list")
+    output.chmod(0o644)
+
+    call_command("export_affected", incident.slug, "--output", str(output))
+
+    assert output.stat().st_mode & 0o777 == 0o640
+    assert "an older list" not in output.read_text()

@@ -1,3 +1,4 @@
+import os
 import sys
 from pathlib import Path
 
@@ -26,6 +27,10 @@ class Command(BaseCommand):
         if output is None:
             sys.stdout.writelines(rows)
             return
-        with output.open("w", encoding="utf-8", newline="") as out:
+        # A list of affected people's addresses: readable by its owner and group only,
+        # whatever the umask (as the uploaded lists are).
+        descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
+        os.fchmod(descriptor, 0o640)
+        with open(descriptor, "w", encoding="utf-8", newline="") as out:
             out.writelines(rows)
         self.stderr.write(f"Written to {output}")
