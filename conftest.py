@@ -67,6 +67,30 @@ def make_customer(django_user_model):
 
 
 @pytest.fixture
+def make_person(django_user_model):
+    """
+    Makes a person with a confirmed address and no password: a customer by default; staff
+    (in `group`, with an authenticator app when `factor`) when asked.
+    """
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.contrib.auth.models import Group
+
+    def make(email, *, staff=False, superuser=False, factor=False, group=None):
+        user = django_user_model.objects.create_user(
+            email, None, is_staff=staff, is_superuser=superuser
+        )
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        if group:
+            user.groups.add(Group.objects.get(name=group))
+        if factor:
+            TOTP.activate(user, generate_totp_secret())
+        return user
+
+    return make
+
+
+@pytest.fixture
 def now():
     return timezone.now()
 

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from http import HTTPStatus
 
 import pytest
-from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -306,17 +304,9 @@ class Person:
 
 
 @pytest.fixture
-def people(django_user_model, make_customer, roles):
+def people(make_person, make_customer, roles):
     def staff(email, *, group=None, superuser=False, factor=True):
-        user = django_user_model.objects.create_user(
-            email, None, is_staff=True, is_superuser=superuser
-        )
-        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-        if group:
-            user.groups.add(Group.objects.get(name=group))
-        if factor:
-            TOTP.activate(user, generate_totp_secret())
-        return user
+        return make_person(email, staff=True, superuser=superuser, factor=factor, group=group)
 
     return {
         "anonymous": Person("anonymous"),

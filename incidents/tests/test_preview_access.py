@@ -6,8 +6,6 @@ session that passed its second factor, the incident permission) and nothing less
 from http import HTTPStatus
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from tests.helpers import sign_in
@@ -24,14 +22,9 @@ def preview(make_incident):
 
 
 @pytest.fixture
-def make_staff(django_user_model):
+def make_staff(make_person):
     def make(*, group=None, factor=True):
-        user = django_user_model.objects.create_user("staff@example.com", None, is_staff=True)
-        if group:
-            user.groups.add(Group.objects.get(name=group))
-        if factor:
-            TOTP.activate(user, generate_totp_secret())
-        return user
+        return make_person("staff@example.com", staff=True, factor=factor, group=group)
 
     return make
 

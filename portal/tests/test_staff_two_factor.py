@@ -10,8 +10,7 @@ import pyotp
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from django.contrib.auth.models import Group
+from allauth.mfa.totp.internal.auth import TOTP
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from notifications.models import Campaign
@@ -41,20 +40,6 @@ def mfa_url(name):
 
 def signed_in(client) -> bool:
     return "_auth_user_id" in client.session
-
-
-@pytest.fixture
-def make_person(django_user_model):
-    def make(email, *, staff=False, factor=False, group=None):
-        user = django_user_model.objects.create_user(email, None, is_staff=staff)
-        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-        if group:
-            user.groups.add(Group.objects.get(name=group))
-        if factor:
-            TOTP.activate(user, generate_totp_secret())
-        return user
-
-    return make
 
 
 @pytest.fixture
