@@ -49,6 +49,7 @@ test: install-dev
 lint: install-dev var
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(RUN_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 format: install-dev

@@ -5,7 +5,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin_base import RecordAdmin
+from core.admin import RecordAdmin
 
 from .models import AuditEvent
 from .selectors import audit_events_visible_to, audit_summary

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from portal.celery import delay_or_defer
+from core.tasks import delay_or_defer
 
 from .models import ImportBatch
 from .services import imports

@@ -7,7 +7,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from portal.admin_base import ViewOnlyAdmin
+from core.admin import ViewOnlyAdmin
 
 from .models import Campaign, Notification, Subscription
 from .selectors import notification_is_readable, notifications_readable

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from portal.celery import delay_or_defer
+from core.tasks import delay_or_defer
 
 from . import services
 

@@ -11,7 +11,8 @@ class PortalConfig(AppConfig):
         from django.core.checks import Tags, register
         from django.db import models
 
-        from .admin_base import LabelledSplitDateTime
+        from core.admin import LabelledSplitDateTime
+
         from .checks import check_exposure_digest_key, check_secret_key
 
         # `manage.py check --deploy` names a weak key (the settings refuse one already).

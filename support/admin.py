@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.selectors import user_verified_emails
+from core.admin import RecordAdmin
 from incidents.admin.visibility import IncidentFilter
 from incidents.selectors import exposure_tier_for_emails
-from portal.admin_base import RecordAdmin
 
 from . import services
 from .models import CannedResponse, Message, Priority, Ticket, TicketStatus

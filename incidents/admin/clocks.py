@@ -5,7 +5,7 @@ from django.db.models import F
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin_base import LabelledInlineFormSet
+from core.admin import LabelledInlineFormSet
 
 from ..models import Obligation, Regime
 from ..selectors import obligation_clock

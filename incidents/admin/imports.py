@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin_base import ViewOnlyAdmin
+from core.admin import ViewOnlyAdmin
 
 from ..digest import email_digest
 from ..models import DataCategory, Exposure, ImportBatch

@@ -1,0 +1,43 @@
+"""
+The layers DESIGN.md draws, as import-linter contracts (pyproject.toml): portal wires
+everything and nothing imports it; an app imports only the layers below it; core and
+audit are leaves. Imports inside functions count too.
+"""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def lint_imports(tree: Path = ROOT) -> subprocess.CompletedProcess:
+    command = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    if command is None:
+        pytest.fail("import-linter is not installed: make install-dev")
+    return subprocess.run(
+        [command, "--no-cache"], cwd=tree, capture_output=True, text=True, check=False
+    )
+
+
+def test_every_import_follows_the_layers_design_md_draws():
+    result = lint_imports()
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_a_leaf_importing_an_app_breaks_the_contracts(tmp_path):
+    # The contracts are not vacuous: the same check on a copy where core imports an app fails.
+    copy = tmp_path / "tree"
+    skipped = shutil.ignore_patterns(".*", "var", "staticfiles", "node_modules", "*.pyc")
+    shutil.copytree(ROOT, copy, ignore=skipped)
+    (copy / "core" / "leak.py").write_text("from portal import settings  # noqa\n")
+
+    result = lint_imports(copy)
+
+    assert result.returncode != 0
+    assert "core.leak -> portal" in result.stdout
