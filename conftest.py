@@ -1,4 +1,11 @@
-"""Fixtures shared by every app's tests."""
+"""
+Fixtures shared by every app's tests.
+
+Tests that need committed data (a browser, a worker) are marked
+`django_db(transaction=True, serialized_rollback=True)`: a transactional test empties
+every table afterwards, and without the serialized rollback the rows the migrations
+made (the staff groups, the regulatory regimes) would be gone for the tests after it.
+"""
 
 import datetime as dt
 

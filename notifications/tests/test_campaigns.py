@@ -179,7 +179,7 @@ def test_the_progress_bar_counts_sent_and_failed(campaign, staff_client, smtp_si
     assert Notification.objects.filter(group=campaign.group).count() == 3
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_confirming_sends_through_the_worker(campaign, staff_client, smtp_sink, celery_worker):
     response = staff_client.post(reverse("admin:notifications_campaign_send", args=[campaign.pk]))
 

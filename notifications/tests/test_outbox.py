@@ -164,7 +164,7 @@ def test_the_sweep_resends_what_a_dead_worker_claimed_with_the_same_message_id(s
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SKIP LOCKED needs PostgreSQL")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_never_claim_the_same_row():
     enqueue(4)
     first_id = Notification.objects.order_by("id").values_list("id", flat=True).first()

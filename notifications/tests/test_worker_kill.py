@@ -49,7 +49,7 @@ pytestmark = [
         connection.vendor != "postgresql",
         reason="needs PostgreSQL: the worker process shares the test database",
     ),
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 

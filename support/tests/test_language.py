@@ -12,7 +12,9 @@ from support.models import Ticket
 
 from .conftest import ask_form
 
-pytestmark = pytest.mark.django_db(transaction=True)  # the worker reads committed data
+pytestmark = pytest.mark.django_db(
+    transaction=True, serialized_rollback=True
+)  # the worker reads committed data
 
 
 def ask_in_spanish(client, **overrides):

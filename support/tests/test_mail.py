@@ -23,7 +23,9 @@ from portal.celery import app
 from support.models import Ticket
 from tests.helpers import wait_for
 
-pytestmark = pytest.mark.django_db(transaction=True)  # the worker reads committed data
+pytestmark = pytest.mark.django_db(
+    transaction=True, serialized_rollback=True
+)  # the worker reads committed data
 
 PRIVATE_LINK = re.compile(r"https?://\S+/support/t/\S+/")
 

@@ -16,7 +16,10 @@ from incidents.models import Update
 from .a11y import assert_accessible, axe_violations, describe, overflows_horizontally
 from .steps import sign_in_with_password
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 BOB, BOB_PASSWORD = "bob@example.com", "demo-password-bob"
 

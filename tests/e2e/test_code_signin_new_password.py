@@ -14,7 +14,10 @@ from playwright.sync_api import Page, expect
 from .a11y import assert_accessible, overflows_horizontally
 from .steps import at, emailed_code
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 ALICE, ALICE_OLD_PASSWORD = "alice@example.com", "demo-password-alice"
 ALICE_NEW_PASSWORD = "a long walk by the quiet harbour"

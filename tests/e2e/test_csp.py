@@ -7,7 +7,10 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 # Records every violation the browser reports, from the very start of each page.
 RECORD_VIOLATIONS = """

@@ -21,7 +21,10 @@ from support import services as support_services
 from support.models import Category
 from tests.hostile import CHARACTERS, MARKDOWN, MARKUP, PAYLOADS, TEXT
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 # Each payload gets a timeline update and an FAQ of its own, so one cannot hide another.
 ONE_EACH = MARKUP | MARKDOWN | TEXT

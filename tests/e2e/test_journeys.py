@@ -37,7 +37,10 @@ from .steps import (
     type_subject,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 ALICE = "alice@example.com"
 STAFF, STAFF_PASSWORD = "staff@example.com", "demo-password-staff"

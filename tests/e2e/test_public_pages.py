@@ -4,7 +4,10 @@ from playwright.sync_api import expect
 from incidents import services
 from incidents.models import FAQ
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_faq_search_filters_as_you_type(phone_page, db):
