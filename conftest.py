@@ -23,6 +23,21 @@ from tests.helpers import free_port, redis_caches, sign_in
 pytest_plugins = ["tests.smtp_sink"]
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    # Transactional tests last, as Django's own runner orders them: each empties every
+    # table when it ends. pytest-django sorts them so, but pytest's grouping of tests by
+    # their wider-scoped fixtures runs after it and moved the browser tests ahead of
+    # ordinary ones, which then found the migrations' rows gone.
+    def transactional(item) -> bool:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("transaction"):
+            return True
+        return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+    items.sort(key=transactional)
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     # Public pages are cached; each test starts from a cold cache.
