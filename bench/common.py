@@ -1272,9 +1272,10 @@ def child_outbox_sweep() -> dict[str, Any]:
     The outbox part of the periodic notifications_sweep task, as Celery beat runs it every
     minute: stale claims back to pending, then a worker is asked to send.
     """
-    from notifications import services, tasks
+    from notifications import tasks
+    from notifications.services import outbox
 
-    due = services.notifications_sweep()
+    due = outbox.notifications_sweep()
     if due:
         tasks.notifications_kick()
     return {"due": due}

@@ -5,7 +5,7 @@ On the day of a disclosure every affected person gets one email. Candor writes
 each into the outbox first (`notifications/services/campaigns.py`), and Celery
 workers claim batches of 100 rows (SELECT ... FOR UPDATE SKIP LOCKED), send each
 batch over one SMTP connection and mark the rows sent
-(`notifications/services/__init__.py`). That bookkeeping is what makes mail
+(`notifications/services/outbox.py`). That bookkeeping is what makes mail
 never lost; this script measures what it costs, end to end, on this machine:
 
 1. starts an SMTP sink in its own process (aiosmtpd on 127.0.0.1) that keeps
@@ -215,8 +215,8 @@ def child_profile(group: str, sample: int) -> dict[str, Any]:
     from django.db import connection
     from django.utils import timezone
 
-    from notifications import services
     from notifications.models import Notification
+    from notifications.services import outbox
     from notifications.tasks import BATCH_SIZE
 
     ids = list(
@@ -232,7 +232,7 @@ def child_profile(group: str, sample: int) -> dict[str, Any]:
         next_attempt_at=timezone.now(),
     )
     profiler = SendProfiler()
-    profiler.wrap(services, "notifications_claim", "claim (Python around its SQL)")
+    profiler.wrap(outbox, "notifications_claim", "claim (Python around its SQL)")
     profiler.wrap(EmailMessage, "message", "build the MIME message (Django)")
     profiler.wrap(SafeMIMEMultipart, "as_bytes", "build the MIME message (Django)")
     profiler.wrap(SafeMIMEText, "as_bytes", "build the MIME message (Django)")
@@ -249,7 +249,7 @@ def child_profile(group: str, sample: int) -> dict[str, Any]:
     sent = 0
     with connection.execute_wrapper(profiler.execute), profiler.region("other (Python)"):
         started = time.perf_counter()
-        while batch := services.notifications_send_due(limit=BATCH_SIZE):
+        while batch := outbox.notifications_send_due(limit=BATCH_SIZE):
             sent += batch
         total = time.perf_counter() - started
     us_per_email = {
@@ -300,7 +300,7 @@ LINE_MAX = 998
 
 
 def plain_message_id(dedupe_key: str) -> str:
-    """The outbox's Message-ID for a dedupe key (notifications.services.message_id)."""
+    """The outbox's Message-ID for a dedupe key (notifications.services.outbox.message_id)."""
     digest = hashlib.sha256(dedupe_key.encode()).hexdigest()[:40]
     return f"<{digest}@{urlsplit(SITE_URL).hostname}>"
 

@@ -80,13 +80,14 @@ def child_age_claims() -> dict[str, Any]:
     """
     from django.db.models import F
 
-    from notifications import services, tasks
+    from notifications import tasks
     from notifications.models import Notification
+    from notifications.services import outbox
 
     claimed = Notification.objects.filter(status=Notification.Status.SENDING)
-    in_flight = {n.pk: services.message_id(n) for n in claimed}
+    in_flight = {n.pk: outbox.message_id(n) for n in claimed}
     Notification.objects.filter(pk__in=in_flight).update(
-        claimed_at=F("claimed_at") - services.STALE_CLAIM - dt.timedelta(seconds=1)
+        claimed_at=F("claimed_at") - outbox.STALE_CLAIM - dt.timedelta(seconds=1)
     )
     return {"in_flight_message_ids": sorted(in_flight.values()), "batch_size": tasks.BATCH_SIZE}
 

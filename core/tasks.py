@@ -2,6 +2,9 @@
 
 import logging
 
+from celery import current_app
+from django.db import transaction
+
 
 def delay_or_defer(task, *args) -> bool:
     """
@@ -20,3 +23,15 @@ def delay_or_defer(task, *args) -> bool:
         )
         return False
     return True
+
+
+def enqueue_on_commit(task_name: str, *args) -> None:
+    """
+    Queue the task registered as `task_name` once the current transaction commits
+    (at once outside one), as `delay_or_defer` does.
+
+    By name, so that a service hands work to its app's tasks without importing them:
+    the tasks import the services, never the other way round (import-linter checks it).
+    Each app's AppConfig.ready imports its tasks, so the name is known in every process.
+    """
+    transaction.on_commit(lambda: delay_or_defer(current_app.tasks[task_name], *args))

@@ -3,3 +3,7 @@ from django.apps import AppConfig
 
 class NotificationsConfig(AppConfig):
     name = "notifications"
+
+    def ready(self):
+        # Registers the tasks, which services queue by name (core.tasks.enqueue_on_commit).
+        from . import tasks  # noqa: F401

@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from core.tasks import delay_or_defer
 
-from . import services
+from .services import outbox
 
 BATCH_SIZE = 100
 
@@ -11,7 +11,7 @@ BATCH_SIZE = 100
 @shared_task(acks_late=True)
 def notifications_send() -> int:
     """Send one batch from the outbox; queue another while more is due. Safe to run twice."""
-    sent = services.notifications_send_due(limit=BATCH_SIZE)
+    sent = outbox.notifications_send_due(limit=BATCH_SIZE)
     if sent == BATCH_SIZE:
         notifications_kick()
     return sent
@@ -25,10 +25,10 @@ def notifications_sweep() -> None:
     """
     from .models import Campaign
 
-    if services.notifications_sweep():
+    if outbox.notifications_sweep():
         notifications_kick()
     stalled = Campaign.objects.filter(
-        state=Campaign.State.SENDING, sent_at__lt=timezone.now() - services.STALE_CLAIM
+        state=Campaign.State.SENDING, sent_at__lt=timezone.now() - outbox.STALE_CLAIM
     )
     for campaign_id in stalled.values_list("pk", flat=True):
         campaign_fanout_enqueue(campaign_id)

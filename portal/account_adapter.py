@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from notifications.services import notification_enqueue
+from notifications.services.outbox import notification_enqueue
 
 from .password_budget import password_check_allowed
 

@@ -22,7 +22,7 @@ from audit.services import audit_record
 from incidents.digest import email_normalise
 from incidents.models import Incident, Tier
 from incidents.selectors import exposure_tier_for_emails
-from notifications.services import notification_enqueue_template
+from notifications.services.outbox import notification_enqueue_template
 
 from .models import CannedResponse, Category, Message, Priority, Ticket, TicketStatus
 

@@ -1,7 +1,7 @@
 """
 The layers DESIGN.md draws, as import-linter contracts (pyproject.toml): portal wires
 everything and nothing imports it; an app imports only the layers below it; core and
-audit are leaves. Imports inside functions count too.
+audit are leaves; a service never imports its app's tasks. Imports inside functions count too.
 """
 
 import shutil
@@ -23,6 +23,13 @@ def lint_imports(tree: Path = ROOT) -> subprocess.CompletedProcess:
     )
 
 
+def tree_copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "tree"
+    skipped = shutil.ignore_patterns(".*", "var", "staticfiles", "node_modules", "*.pyc")
+    shutil.copytree(ROOT, copy, ignore=skipped)
+    return copy
+
+
 def test_every_import_follows_the_layers_design_md_draws():
     result = lint_imports()
 
@@ -32,12 +39,24 @@ def test_every_import_follows_the_layers_design_md_draws():
 
 def test_a_leaf_importing_an_app_breaks_the_contracts(tmp_path):
     # The contracts are not vacuous: the same check on a copy where core imports an app fails.
-    copy = tmp_path / "tree"
-    skipped = shutil.ignore_patterns(".*", "var", "staticfiles", "node_modules", "*.pyc")
-    shutil.copytree(ROOT, copy, ignore=skipped)
+    copy = tree_copy(tmp_path)
     (copy / "core" / "leak.py").write_text("from portal import settings  # noqa\n")
 
     result = lint_imports(copy)
 
     assert result.returncode != 0
     assert "core.leak -> portal" in result.stdout
+
+
+def test_a_service_importing_its_tasks_breaks_the_contracts(tmp_path):
+    # A service hands work to its tasks by name (core.tasks.enqueue_on_commit); an import
+    # of the tasks from a service, even inside a function, is the cycle DESIGN.md forbids.
+    copy = tree_copy(tmp_path)
+    (copy / "notifications" / "services" / "leak.py").write_text(
+        "def kick():\n    from notifications.tasks import notifications_kick  # noqa\n"
+    )
+
+    result = lint_imports(copy)
+
+    assert result.returncode != 0
+    assert "notifications.services.leak -> notifications.tasks" in result.stdout

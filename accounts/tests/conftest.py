@@ -1,6 +1,6 @@
 import pytest
 
-from notifications.services import notifications_send_due
+from notifications.services.outbox import notifications_send_due
 
 PASSWORD = "correct-horse-battery-staple"
 

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from notifications.models import Notification
-from notifications.services import notifications_send_due
+from notifications.services.outbox import notifications_send_due
 
 from .test_auth import code_in, request_login_code, request_password_reset, signed_in
 

@@ -23,12 +23,13 @@ from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import audit_record
+from core.tasks import enqueue_on_commit
 from incidents.digest import email_digest
 from incidents.models import DataCategory, Exposure, Tier
 from incidents.selectors import affected_addresses
 
 from ..models import Campaign, Notification, Subscription
-from . import notification_enqueue, notifications_enqueue_many
+from .outbox import notification_enqueue, notifications_enqueue_many
 
 PLACEHOLDERS = ("incident", "categories", "advice", "remedy_code", "site_url")
 # Templates get no tags, filters or loaders: only {{ placeholders }} in plain text.
@@ -204,8 +205,6 @@ def campaign_send(*, campaign: Campaign, actor=None) -> Campaign:
     Each send is in the audit trail with who sent it, to which audience and how
     many people it was addressed to.
     """
-    from ..tasks import campaign_fanout_enqueue
-
     campaign_check(campaign=campaign)
     audit_record(
         actor=actor,
@@ -217,7 +216,7 @@ def campaign_send(*, campaign: Campaign, actor=None) -> Campaign:
     campaign.state = Campaign.State.SENDING
     campaign.sent_at = campaign.sent_at or timezone.now()
     campaign.save(update_fields=["state", "sent_at"])
-    transaction.on_commit(lambda: campaign_fanout_enqueue(campaign.pk))
+    enqueue_on_commit("notifications.tasks.campaign_fanout", campaign.pk)
     return campaign
 
 

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 
 from incidents.selectors import incidents_gone_quiet
 
-from . import notification_enqueue_template
+from .outbox import notification_enqueue_template
 
 COMMS_GROUP = "Comms team"
 

@@ -23,7 +23,7 @@ from incidents.models import Incident, Update
 from incidents.translation import text_in
 
 from ..models import Notification, Subscription, UpdateAnnouncement
-from . import email_render, notification_enqueue_template, notifications_enqueue_many
+from .outbox import email_render, notification_enqueue_template, notifications_enqueue_many
 
 SALT = "candor.subscriptions"
 CONFIRM_MAX_AGE = dt.timedelta(days=7)

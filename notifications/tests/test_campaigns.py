@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from notifications.models import Campaign, Notification, Subscription
-from notifications.services import campaigns, notifications_send_due
+from notifications.services import campaigns
+from notifications.services.outbox import notifications_send_due
 
 pytestmark = pytest.mark.django_db
 

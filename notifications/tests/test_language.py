@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 
 from incidents import services
 from notifications.models import Subscription
-from notifications.services import notifications_send_due
+from notifications.services.outbox import notifications_send_due
 from notifications.services.subscriptions import unsubscribe_url, updates_announce_due
 
 pytestmark = pytest.mark.django_db

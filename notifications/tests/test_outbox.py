@@ -6,8 +6,8 @@ import time_machine
 from django.db import connection, connections
 from django.utils import timezone
 
-from notifications import services
 from notifications.models import Notification
+from notifications.services import outbox
 from notifications.tasks import notifications_sweep
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def enqueue(n=1, *, to="person{n}@example.com", key="test:{n}"):
     return [
-        services.notification_enqueue(
+        outbox.notification_enqueue(
             dedupe_key=key.format(n=i),
             kind="test",
             to_email=to.format(n=i),
@@ -51,8 +51,8 @@ def test_enqueueing_twice_with_one_key_sends_once(smtp_sink):
     enqueue(1)
     enqueue(1)
 
-    assert services.notifications_send_due() == 1
-    assert services.notifications_send_due() == 0
+    assert outbox.notifications_send_due() == 1
+    assert outbox.notifications_send_due() == 0
     assert len(smtp_sink.wait_for(1)) == 1
     assert Notification.objects.get().status == Notification.Status.SENT
 
@@ -60,10 +60,10 @@ def test_enqueueing_twice_with_one_key_sends_once(smtp_sink):
 def test_each_email_has_a_text_and_an_html_part_and_a_stable_message_id(smtp_sink):
     [notification] = enqueue(1)
 
-    services.notifications_send_due()
+    outbox.notifications_send_due()
 
     [message] = smtp_sink.wait_for(1)
-    assert message["Message-ID"] == services.message_id(notification)
+    assert message["Message-ID"] == outbox.message_id(notification)
     assert smtp_sink.text(message).strip() == "Plain text 0"
     assert "<p>HTML 0</p>" in message.get_body(preferencelist=("html",)).get_content()
 
@@ -71,7 +71,7 @@ def test_each_email_has_a_text_and_an_html_part_and_a_stable_message_id(smtp_sin
 def test_a_batch_is_sent_and_marked(smtp_sink):
     enqueue(5)
 
-    sent = services.notifications_send_due(limit=100)
+    sent = outbox.notifications_send_due(limit=100)
 
     assert sent == 5
     assert len(smtp_sink.wait_for(5)) == 5
@@ -83,30 +83,30 @@ def test_an_address_the_server_refuses_is_failed_with_the_reason_and_not_retried
     enqueue(3)
     refuse(smtp_sink, {"person1@example.com"}, "550 5.1.1 No such user")
 
-    services.notifications_send_due()
+    outbox.notifications_send_due()
 
     failed = Notification.objects.get(to_email="person1@example.com")
     assert failed.status == Notification.Status.FAILED
     assert "550" in failed.last_error
     assert Notification.objects.filter(status="sent").count() == 2
-    assert services.notifications_send_due() == 0
+    assert outbox.notifications_send_due() == 0
 
 
 def test_a_temporary_refusal_is_retried_later_with_backoff(smtp_sink):
     [notification] = enqueue(1)
     refuse(smtp_sink, {"person0@example.com"}, "451 4.3.0 Try again later")
 
-    services.notifications_send_due()
+    outbox.notifications_send_due()
 
     notification.refresh_from_db()
     assert notification.status == Notification.Status.PENDING
     assert notification.attempts == 1
     assert notification.next_attempt_at > timezone.now()
-    assert services.notifications_send_due() == 0  # not due yet
+    assert outbox.notifications_send_due() == 0  # not due yet
 
     del smtp_sink.handle_RCPT
     with time_machine.travel(notification.next_attempt_at + dt.timedelta(seconds=1)):
-        assert services.notifications_send_due() == 1
+        assert outbox.notifications_send_due() == 1
     assert len(smtp_sink.wait_for(1)) == 1
 
 
@@ -117,12 +117,12 @@ def test_mail_waits_while_the_smtp_server_is_down_and_goes_out_when_it_is_back(
     settings.EMAIL_PORT = 9  # nothing listens here
     enqueue(2)
 
-    assert services.notifications_send_due() == 0
+    assert outbox.notifications_send_due() == 0
 
     assert set(Notification.objects.values_list("status", flat=True)) == {"pending"}
     settings.EMAIL_PORT = port
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=5)):
-        assert services.notifications_send_due() == 2
+        assert outbox.notifications_send_due() == 2
     assert len(smtp_sink.wait_for(2)) == 2
 
 
@@ -131,7 +131,7 @@ def test_delays_grow_exponentially(smtp_down):
     delays = []
     for _ in range(3):
         with time_machine.travel(notification.next_attempt_at, tick=False):
-            services.notifications_send_due()
+            outbox.notifications_send_due()
             notification.refresh_from_db()
             delays.append((notification.next_attempt_at - timezone.now()).total_seconds())
 
@@ -140,9 +140,9 @@ def test_delays_grow_exponentially(smtp_down):
 
 def test_it_gives_up_after_the_last_attempt(smtp_down):
     [notification] = enqueue(1)
-    for _ in range(services.MAX_ATTEMPTS):
+    for _ in range(outbox.MAX_ATTEMPTS):
         with time_machine.travel(notification.next_attempt_at, tick=False):
-            services.notifications_send_due()
+            outbox.notifications_send_due()
         notification.refresh_from_db()
 
     assert notification.status == Notification.Status.FAILED
@@ -151,16 +151,16 @@ def test_it_gives_up_after_the_last_attempt(smtp_down):
 
 def test_the_sweep_resends_what_a_dead_worker_claimed_with_the_same_message_id(smtp_sink):
     [notification] = enqueue(1)
-    services.notifications_claim(limit=10)  # the worker claimed it, then died
+    outbox.notifications_claim(limit=10)  # the worker claimed it, then died
 
-    assert services.notifications_send_due() == 0
-    with time_machine.travel(timezone.now() + services.STALE_CLAIM + dt.timedelta(seconds=1)):
+    assert outbox.notifications_send_due() == 0
+    with time_machine.travel(timezone.now() + outbox.STALE_CLAIM + dt.timedelta(seconds=1)):
         notifications_sweep()  # runs the send task eagerly when there is no broker
         if Notification.objects.get().status != "sent":
-            services.notifications_send_due()
+            outbox.notifications_send_due()
 
     [message] = smtp_sink.wait_for(1)
-    assert message["Message-ID"] == services.message_id(notification)
+    assert message["Message-ID"] == outbox.message_id(notification)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SKIP LOCKED needs PostgreSQL")
@@ -187,7 +187,7 @@ def test_two_workers_never_claim_the_same_row():
     thread.start()
     locked.wait(10)
     try:
-        claimed = services.notifications_claim(limit=10)
+        claimed = outbox.notifications_claim(limit=10)
     finally:
         release.set()
         thread.join()

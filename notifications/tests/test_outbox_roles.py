@@ -11,7 +11,8 @@ import pytest
 from django.urls import reverse
 
 from notifications.models import Campaign, Notification
-from notifications.services import campaigns, notification_enqueue, notifications_send_due
+from notifications.services import campaigns
+from notifications.services.outbox import notification_enqueue, notifications_send_due
 from support import services as support
 
 pytestmark = pytest.mark.django_db

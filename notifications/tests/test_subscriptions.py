@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import Subscription
-from notifications.services import notifications_send_due
+from notifications.services.outbox import notifications_send_due
 from notifications.services.subscriptions import updates_announce_due
 
 pytestmark = pytest.mark.django_db

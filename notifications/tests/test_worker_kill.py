@@ -28,9 +28,9 @@ from django.db.models import F
 
 from incidents.models import ImportBatch
 from incidents.services import imports
-from notifications import services, tasks
+from notifications import tasks
 from notifications.models import Campaign, Notification
-from notifications.services import campaigns
+from notifications.services import campaigns, outbox
 
 REPO = Path(__file__).resolve().parents[2]
 RECIPIENTS = 300
@@ -154,7 +154,7 @@ def test_a_worker_killed_mid_campaign_loses_no_email_and_resends_only_its_batch(
         # waiting. (A sweep with `now` shifted forward would make them due only at that `now`,
         # five minutes away on the new worker's clock.)
         Notification.objects.filter(pk__in=[n.pk for n in in_flight]).update(
-            claimed_at=F("claimed_at") - services.STALE_CLAIM - dt.timedelta(seconds=1)
+            claimed_at=F("claimed_at") - outbox.STALE_CLAIM - dt.timedelta(seconds=1)
         )
         restarted = start_worker(log)
         try:
@@ -174,5 +174,5 @@ def test_a_worker_killed_mid_campaign_loses_no_email_and_resends_only_its_batch(
     assert in_flight, "the kill should land in the middle of a batch"
     assert sorted(message_ids) == sorted(addresses)
     assert all(len(set(ids)) == 1 for ids in duplicated.values())
-    assert {ids[0] for ids in duplicated.values()} <= {services.message_id(n) for n in in_flight}
+    assert {ids[0] for ids in duplicated.values()} <= {outbox.message_id(n) for n in in_flight}
     assert sum(len(ids) - 1 for ids in duplicated.values()) <= tasks.BATCH_SIZE

@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import Campaign, Notification
-from notifications.services import campaigns, notifications_send_due
+from notifications.services import campaigns
+from notifications.services.outbox import notifications_send_due
 from portal.funnel import incident_funnel
 from support.models import TicketStatus
 from support.services import ticket_create

@@ -274,7 +274,7 @@ def test_the_committed_catalogue_is_compiled_from_the_po_file(tmp_path):
 
 
 def test_account_emails_asked_for_in_spanish_are_in_spanish(client, make_customer, mailoutbox):
-    from notifications.services import notifications_send_due
+    from notifications.services.outbox import notifications_send_due
 
     make_customer("ana@example.com", "a-long-password-123")
 

@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from notifications import services as outbox
 from notifications.models import Notification
+from notifications.services import outbox
 from notifications.tasks import notifications_send, notifications_sweep
 from portal.celery import app
 from support.models import Ticket

@@ -10,7 +10,7 @@ import pytest
 from django.apps import apps
 
 from notifications.models import Notification
-from notifications.services import notifications_send_due
+from notifications.services.outbox import notifications_send_due
 from support import selectors
 
 pytestmark = pytest.mark.django_db

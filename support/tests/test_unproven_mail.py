@@ -8,7 +8,7 @@ subject or question typed with it.
 import pytest
 from django.core import mail
 
-from notifications.services import notifications_send_due
+from notifications.services.outbox import notifications_send_due
 from support import services
 from support.models import Ticket
 

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from django.core.files import File
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import audit_record
+from core.tasks import enqueue_on_commit
 
 from ...exports import csv_cell
 from ...models import ImportBatch, Incident
@@ -50,8 +51,6 @@ def import_batch_create(
     Store an uploaded, already checked file and queue its import once this commits;
     the upload is in the audit trail with who sent it and its number of rows.
     """
-    from ...tasks import import_batch_enqueue
-
     batch = ImportBatch(
         incident=incident,
         original_name=upload.name[:255],
@@ -62,7 +61,7 @@ def import_batch_create(
     batch.full_clean()
     batch.save()
     audit_record(actor=created_by, action=Action.IMPORT_STARTED, target=batch, rows=total_rows)
-    transaction.on_commit(lambda: import_batch_enqueue(batch.pk))
+    enqueue_on_commit("incidents.tasks.import_batch_run", batch.pk)
     return batch
 
 
