@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from incidents.selectors import incidents_gone_quiet
 
@@ -27,11 +28,12 @@ def quiet_reminders_send() -> int:
     """
     sent = 0
     recipients = comms_team_recipients()
+    add_update_url = settings.SITE_URL.rstrip("/") + reverse("admin:incidents_update_add")
     for incident, last in incidents_gone_quiet():
         context = {
             "incident": incident,
             "last": last,
-            "admin_url": settings.SITE_URL.rstrip("/") + "/admin/incidents/update/add/",
+            "admin_url": add_update_url,
         }
         period = last.pk if last else "none"
         for email, language in recipients:

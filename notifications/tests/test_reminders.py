@@ -1,8 +1,10 @@
 import datetime as dt
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
 from django.contrib.auth.models import Group
+from django.urls import resolve
 
 from incidents.models import Status
 from notifications.models import Notification
@@ -32,6 +34,22 @@ def test_an_incident_quiet_for_too_long_reminds_the_comms_team_once(comms, incid
 
     assert reminders().count() == 1
     assert reminders().get().to_email == "comms@example.com"
+
+
+def test_the_reminder_links_to_adding_an_update_at_the_site_address(
+    comms, incident, make_update, settings
+):
+    settings.SITE_URL = "https://status.example.com/"
+    last = make_update()
+
+    with time_machine.travel(last.publish_at + dt.timedelta(hours=incident.quiet_hours + 1)):
+        quiet_reminders_send()
+
+    link = next(
+        line for line in reminders().get().body_text.split() if line.startswith("https://")
+    )
+    assert link.startswith("https://status.example.com/admin/")
+    assert resolve(urlsplit(link).path).url_name == "incidents_update_add"
 
 
 def test_no_reminder_before_the_quiet_period_ends(comms, incident, make_update):
