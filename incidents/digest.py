@@ -18,10 +18,10 @@ def email_normalise(email: str) -> str:
 
 def email_digest(email: str) -> bytes:
     """HMAC-SHA256 of the normalised address, keyed by EXPOSURE_DIGEST_KEY: 32 bytes."""
-    return digester()(email_normalise(email))
+    return normalised_email_digest_function()(email_normalise(email))
 
 
-def digester() -> Callable[[str], bytes]:
+def normalised_email_digest_function() -> Callable[[str], bytes]:
     """A digest function for already normalised addresses, for a million in a row."""
     key = settings.EXPOSURE_DIGEST_KEY.encode()
     return lambda normalised: hmac.digest(key, normalised.encode(), hashlib.sha256)

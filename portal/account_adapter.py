@@ -95,7 +95,7 @@ class AccountAdapter(DefaultAccountAdapter):
         They name the site as everywhere else (allauth would take the request's host,
         localhost:8000 behind a proxy), and the address people should type.
         """
-        context = {"email": email, "current_site": _OurSite(), **context}
+        context = {"email": email, "current_site": _SiteFromSettings(), **context}
         for name in _LINKS_IN_MAILS:
             if context.get(name):
                 context[name] = _on_our_site(context[name])
@@ -126,7 +126,9 @@ def _on_our_site(url: str) -> str:
     return settings.SITE_URL.rstrip("/") + parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-class _OurSite(RequestSite):
+class _SiteFromSettings(RequestSite):
+    """The site as CANDOR_SITE_NAME and CANDOR_SITE_URL name it, never the request's Host."""
+
     def __init__(self):
         self.name = settings.SITE_NAME
         self.domain = urlsplit(settings.SITE_URL).netloc

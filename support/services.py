@@ -31,7 +31,9 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
 @dataclass(frozen=True)
-class Asked:
+class TicketCreated:
+    """What `ticket_create` made: the question, and the private link's token if it has one."""
+
     ticket: Ticket
     # The private link's token, for people who asked without an account; shown once.
     token: str | None
@@ -82,7 +84,7 @@ def ticket_create(
     name: str = "",
     language: str | None = None,
     now: dt.datetime | None = None,
-) -> Asked:
+) -> TicketCreated:
     """
     Record a question and acknowledge it by email once this commits.
 
@@ -115,7 +117,7 @@ def ticket_create(
         ticket=ticket, author_kind=Message.Author.CUSTOMER, author=user, body=body, created_at=now
     )
     _email(ticket, "acknowledgement", key=f"support-ack:{ticket.pk}", token=token)
-    return Asked(ticket=ticket, token=token)
+    return TicketCreated(ticket=ticket, token=token)
 
 
 def ticket_private_path(token: str) -> str:

@@ -187,7 +187,7 @@ def notifications_send_due(*, limit: int = 100) -> int:
         return 0
     builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-build")
     try:
-        outgoing = builder.map(_build, batch)
+        outgoing = builder.map(_message_prepare, batch)
         for index, (notification, message) in enumerate(zip(batch, outgoing, strict=True)):
             try:
                 _send(connection, message)
@@ -223,7 +223,7 @@ def notifications_sweep(*, now: dt.datetime | None = None) -> int:
 
 
 @dataclass(frozen=True)
-class _Built:
+class _PreparedMessage:
     """A message ready for the wire, or the reason it can never be sent."""
 
     email: EmailMultiAlternatives | None
@@ -231,7 +231,7 @@ class _Built:
     error: str = ""
 
 
-def _build(notification: Notification) -> _Built:
+def _message_prepare(notification: Notification) -> _PreparedMessage:
     """The message as it will go out; touches no database (it runs on the build thread)."""
     email = EmailMultiAlternatives(
         subject=notification.subject,
@@ -251,11 +251,11 @@ def _build(notification: Notification) -> _Built:
             email.message().as_bytes(linesep="\r\n"),
         )
     except (ValueError, UnicodeError) as error:
-        return _Built(None, error=f"unsendable message: {error}")
-    return _Built(email, envelope)
+        return _PreparedMessage(None, error=f"unsendable message: {error}")
+    return _PreparedMessage(email, envelope)
 
 
-def _send(connection, message: _Built) -> None:
+def _send(connection, message: _PreparedMessage) -> None:
     if message.email is None:
         raise PermanentFailure(message.error)
     try:

@@ -58,7 +58,7 @@ def affected(incident):
 
 @pytest.fixture
 def make_ticket(db):
-    """A question as ticket_create records it; returns the Asked (ticket and private token)."""
+    """A question as ticket_create records it; returns its TicketCreated (ticket and token)."""
 
     def make(*, user=None, email="anon@example.com", **fields):
         values = {

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
 
-from ...digest import digester, email_normalise
+from ...digest import email_normalise, normalised_email_digest_function
 from ...models import Exposure, Tier
 
 HEADER = ["email", "categories", "tier", "remedy_code"]
@@ -119,7 +119,7 @@ def parse_rows(source: BinaryIO, categories: dict[str, int]) -> Iterator[GoodRow
     reader = csv.reader(text)
     next(reader, None)  # the header, checked by import_file_check
     validate_email = EmailValidator()
-    digest = digester()
+    digest = normalised_email_digest_function()
     tiers = set(Tier.values)
     # A file has few distinct category lists; each is parsed once.
     category_lists: dict[str, tuple[int, ...] | str] = {}
