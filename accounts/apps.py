@@ -8,7 +8,11 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from allauth.account import signals
 
-        from . import receivers
+        from audit.actions import actions_register
+
+        from . import audit_actions, receivers
+
+        actions_register(audit_actions.Action)
 
         signals.user_logged_in.connect(receivers.on_logged_in)
         for signal in (signals.password_changed, signals.password_set, signals.password_reset):

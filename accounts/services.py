@@ -3,10 +3,10 @@
 from django.db import transaction
 from django.utils import timezone
 
-from audit.models import Action
 from audit.services import audit_record
 from incidents.selectors import password_reset_required_since
 
+from .audit_actions import Action
 from .selectors import user_verified_emails
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from .actions import action_validate
 from .models import AuditEvent
 
 # Filled in when no person acted (a background task, the demo seeding).
@@ -29,8 +30,10 @@ def audit_record(
     `action` to `target` (named `target_label`, by default its str()), from the
     address of the request being served if any.
     Written in the caller's transaction: an action rolled back leaves no record.
-    `details` are counts and reasons, never secrets or email addresses.
+    `details` are counts and reasons, never secrets or email addresses. An action that
+    no app registered (audit/actions.py) is refused with a ValidationError.
     """
+    action_validate(action)
     return AuditEvent.objects.create(
         actor=actor,
         actor_label=(actor.get_username() if actor else origin or SYSTEM)[:255],

@@ -4,9 +4,9 @@ import csv
 import logging
 from collections.abc import Iterator
 
-from audit.models import Action
 from audit.services import audit_details_add, audit_record
 
+from .audit_actions import Action
 from .models import Incident
 from .selectors import affected_addresses
 

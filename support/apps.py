@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class SupportConfig(AppConfig):
     name = "support"
+
+    def ready(self):
+        from audit.actions import actions_register
+
+        from . import audit_actions
+
+        actions_register(audit_actions.Action)

@@ -17,13 +17,13 @@ from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from accounts.selectors import user_verified_emails
-from audit.models import Action
 from audit.services import audit_record
 from incidents.digest import email_normalise
 from incidents.models import Incident, Tier
 from incidents.selectors import exposure_tier_for_emails
 from notifications.services.outbox import notification_enqueue_template
 
+from .audit_actions import Action
 from .models import CannedResponse, Category, Message, Priority, Ticket, TicketStatus
 
 # No 0/O or 1/I/L: references are read out on the phone.

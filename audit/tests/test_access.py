@@ -10,8 +10,10 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.audit_actions import Action as AccountAction
 from accounts.models import User
-from audit.models import Action, AuditEvent
+from audit.models import AuditEvent
+from incidents.audit_actions import Action as IncidentAction
 from incidents.models import Obligation, Regime
 from incidents.services import clocks
 
@@ -37,7 +39,7 @@ def test_filing_a_deadline_with_the_admin_action_records_who(staff_client, gdpr)
         {"action": "file_now", "_selected_action": [gdpr.pk]},
     )
 
-    event = the_event(Action.OBLIGATION_FILED)
+    event = the_event(IncidentAction.OBLIGATION_FILED)
     assert (event.actor, event.target) == (staff_client.user, gdpr)
     gdpr.refresh_from_db()
     assert event.details["filed_at"] == gdpr.filed_at.isoformat()
@@ -68,7 +70,7 @@ def test_filing_a_deadline_on_its_page_records_who_and_the_reference(staff_clien
         },
     )
 
-    event = the_event(Action.OBLIGATION_FILED)
+    event = the_event(IncidentAction.OBLIGATION_FILED)
     assert event.actor == staff_client.user
     assert event.details["reference"] == "DPA-2026-0042"
 
@@ -96,7 +98,7 @@ def test_making_someone_staff_in_a_role_records_who_and_what_changed(staff_clien
     )
 
     assert response.status_code == HTTPStatus.FOUND
-    event = the_event(Action.ACCESS_CHANGED)
+    event = the_event(AccountAction.ACCESS_CHANGED)
     assert (event.actor, event.target) == (staff_client.user, person)
     assert event.details == {
         "staff": {"from": False, "to": True},
@@ -109,7 +111,7 @@ def test_saving_a_person_unchanged_records_nothing(staff_client):
 
     staff_client.post(reverse("admin:accounts_user_change", args=[person.pk]), user_form(person))
 
-    assert not AuditEvent.objects.filter(action=Action.ACCESS_CHANGED).exists()
+    assert not AuditEvent.objects.filter(action=AccountAction.ACCESS_CHANGED).exists()
 
 
 def authenticator(user, kind):
@@ -125,7 +127,7 @@ def test_a_staff_member_removing_a_second_factor_is_recorded_without_its_secret(
         sender=Authenticator, request=None, user=staff_client.user, authenticator=totp
     )
 
-    event = the_event(Action.MFA_REMOVED)
+    event = the_event(AccountAction.MFA_REMOVED)
     assert (event.actor, event.target) == (staff_client.user, staff_client.user)
     assert event.details == {"kind": "totp"}
     assert secret not in str(event.details)

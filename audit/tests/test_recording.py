@@ -11,12 +11,16 @@ from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 
+from accounts.audit_actions import Action as AccountAction
 from accounts.models import User
-from audit.models import Action, AuditEvent
+from audit.models import AuditEvent
 from incidents import services
+from incidents.audit_actions import Action as IncidentAction
 from incidents.models import FAQ, DataCategory, ImportBatch, Incident, Status, Update
+from notifications.audit_actions import Action as CampaignAction
 from notifications.models import Campaign
 from support import services as support_services
+from support.audit_actions import Action as TicketAction
 from support.models import Category, Ticket, TicketStatus
 from tests.helpers import wait_for
 
@@ -52,7 +56,7 @@ def test_publishing_an_update_in_the_admin_records_who(staff_client, incident, n
     )
 
     assert response.status_code == HTTPStatus.FOUND
-    event = the_event(Action.UPDATE_PUBLISHED)
+    event = the_event(IncidentAction.UPDATE_PUBLISHED)
     assert event.actor == staff_client.user
     assert event.actor_label == "comms@example.com"
     assert event.target == Update.objects.get()
@@ -68,12 +72,12 @@ def test_scheduling_and_drafting_are_told_apart(staff_client, incident, now):
     )
 
     assert (
-        the_event(Action.UPDATE_SCHEDULED)
+        the_event(IncidentAction.UPDATE_SCHEDULED)
         .details["publish_at"]
         .startswith(later.strftime("%Y-%m-%d"))
     )
-    assert the_event(Action.UPDATE_DRAFTED).target.body == "Draft."
-    assert not AuditEvent.objects.filter(action=Action.UPDATE_PUBLISHED).exists()
+    assert the_event(IncidentAction.UPDATE_DRAFTED).target.body == "Draft."
+    assert not AuditEvent.objects.filter(action=IncidentAction.UPDATE_PUBLISHED).exists()
 
 
 def test_correcting_a_public_update_in_the_admin_records_who(staff_client, make_update, now):
@@ -83,7 +87,7 @@ def test_correcting_a_public_update_in_the_admin_records_who(staff_client, make_
 
     staff_client.post(reverse("admin:incidents_update_change", args=[update.pk]), form)
 
-    event = the_event(Action.UPDATE_EDITED)
+    event = the_event(IncidentAction.UPDATE_EDITED)
     assert (event.actor, event.target) == (staff_client.user, update)
 
 
@@ -95,7 +99,7 @@ def test_saving_a_public_update_unchanged_records_no_edit(staff_client, make_upd
 
     staff_client.post(reverse("admin:incidents_update_change", args=[update.pk]), form)
 
-    assert not AuditEvent.objects.filter(action=Action.UPDATE_EDITED).exists()
+    assert not AuditEvent.objects.filter(action=IncidentAction.UPDATE_EDITED).exists()
 
 
 def test_the_publish_now_action_records_who_published(staff_client, make_update):
@@ -106,7 +110,7 @@ def test_the_publish_now_action_records_who_published(staff_client, make_update)
         {"action": "publish_now", "_selected_action": [draft.pk]},
     )
 
-    event = the_event(Action.UPDATE_PUBLISHED)
+    event = the_event(IncidentAction.UPDATE_PUBLISHED)
     assert (event.actor, event.target) == (staff_client.user, draft)
 
 
@@ -122,7 +126,7 @@ def test_an_action_rolled_back_leaves_no_record(incident, now, monkeypatch):
         )
 
     assert not Update.objects.exists()
-    assert not AuditEvent.objects.filter(action=Action.UPDATE_PUBLISHED).exists()
+    assert not AuditEvent.objects.filter(action=IncidentAction.UPDATE_PUBLISHED).exists()
 
 
 # --- Incidents ----------------------------------------------------------------------
@@ -133,7 +137,7 @@ def test_creating_an_incident_in_the_admin_records_who(incident_form, staff_clie
         reverse("admin:incidents_incident_add"), incident_form(data_categories=[category.pk])
     )
 
-    event = the_event(Action.INCIDENT_CREATED)
+    event = the_event(IncidentAction.INCIDENT_CREATED)
     assert (event.actor, event.target) == (staff_client.user, Incident.objects.get())
     assert event.details == {"published": False}
 
@@ -152,7 +156,7 @@ def test_changing_an_incidents_data_categories_in_the_admin_is_an_edit(
         incident_form(data_categories=[category.pk, phone.pk]),
     )
 
-    event = the_event(Action.INCIDENT_EDITED)
+    event = the_event(IncidentAction.INCIDENT_EDITED)
     assert (event.actor, event.details) == (staff_client.user, {"fields": ["data_categories"]})
     assert set(incident.data_categories.all()) == {category, phone}
 
@@ -166,8 +170,8 @@ def test_publishing_and_editing_an_incident_are_recorded_with_what_changed(
     incident.summary = "A clearer summary."
     services.incident_save(incident=incident, actor=staff_client.user)
 
-    assert the_event(Action.INCIDENT_PUBLISHED).details == {"fields": ["is_published"]}
-    assert the_event(Action.INCIDENT_EDITED).details == {"fields": ["summary"]}
+    assert the_event(IncidentAction.INCIDENT_PUBLISHED).details == {"fields": ["is_published"]}
+    assert the_event(IncidentAction.INCIDENT_EDITED).details == {"fields": ["summary"]}
 
 
 def test_deleting_an_incident_in_the_admin_records_who_and_its_name(staff_client, incident):
@@ -175,7 +179,7 @@ def test_deleting_an_incident_in_the_admin_records_who_and_its_name(staff_client
         reverse("admin:incidents_incident_delete", args=[incident.pk]), {"post": "yes"}
     )
 
-    event = the_event(Action.CONTENT_DELETED)
+    event = the_event(IncidentAction.CONTENT_DELETED)
     assert not Incident.objects.exists()
     assert (event.actor, event.target_label) == (staff_client.user, "Customer data breach")
 
@@ -188,7 +192,7 @@ def test_deleting_updates_in_bulk_records_each(staff_client, make_update):
         {"action": "delete_selected", "_selected_action": [u.pk for u in updates], "post": "yes"},
     )
 
-    events = AuditEvent.objects.filter(action=Action.CONTENT_DELETED)
+    events = AuditEvent.objects.filter(action=IncidentAction.CONTENT_DELETED)
     assert sorted(int(e.target_id) for e in events) == sorted(u.pk for u in updates)
     assert not Update.objects.exists()
 
@@ -212,7 +216,7 @@ def test_creating_an_faq_in_the_admin_records_who_and_which(staff_client):
     response = staff_client.post(reverse("admin:incidents_faq_add"), faq_form())
 
     assert response.status_code == HTTPStatus.FOUND
-    event = the_event(Action.FAQ_CREATED)
+    event = the_event(IncidentAction.FAQ_CREATED)
     assert (event.actor, event.target) == (staff_client.user, FAQ.objects.get())
     assert (event.actor_label, event.target_label) == ("comms@example.com", "Was my card taken?")
 
@@ -225,7 +229,7 @@ def test_editing_an_faq_in_the_admin_records_which_fields_changed(staff_client):
         faq_form(answer="No: cards were not in the copied records.", answer_es="No."),
     )
 
-    event = the_event(Action.FAQ_EDITED)
+    event = the_event(IncidentAction.FAQ_EDITED)
     assert (event.actor, event.target) == (staff_client.user, faq)
     assert event.details == {"fields": ["answer", "answer_es"]}
 
@@ -236,7 +240,7 @@ def test_saving_an_faq_unchanged_records_no_edit(staff_client):
     response = staff_client.post(reverse("admin:incidents_faq_change", args=[faq.pk]), faq_form())
 
     assert response.status_code == HTTPStatus.FOUND
-    assert not AuditEvent.objects.filter(action=Action.FAQ_EDITED).exists()
+    assert not AuditEvent.objects.filter(action=IncidentAction.FAQ_EDITED).exists()
 
 
 def test_reordering_faqs_in_the_list_records_the_edit(staff_client):
@@ -254,7 +258,7 @@ def test_reordering_faqs_in_the_list_records_the_edit(staff_client):
         },
     )
 
-    event = the_event(Action.FAQ_EDITED)
+    event = the_event(IncidentAction.FAQ_EDITED)
     assert (event.actor, event.details) == (staff_client.user, {"fields": ["order"]})
 
 
@@ -268,7 +272,10 @@ def test_creating_and_editing_a_data_category_in_the_admin_records_who(staff_cli
         form | {"requires_password_reset": "on"},
     )
 
-    created, edited = the_event(Action.CATEGORY_CREATED), the_event(Action.CATEGORY_EDITED)
+    created, edited = (
+        the_event(IncidentAction.CATEGORY_CREATED),
+        the_event(IncidentAction.CATEGORY_EDITED),
+    )
     assert (created.actor, created.target, created.target_label) == (
         staff_client.user, phone, "Phone number",
     )  # fmt: skip
@@ -295,8 +302,13 @@ def test_an_upload_records_who_started_it_and_its_outcome_with_counts(
 
     # The import runs on the worker (a real one in CI), as in production.
     batch = ImportBatch.objects.get()
-    assert wait_for(lambda: AuditEvent.objects.filter(action=Action.IMPORT_FINISHED).exists())
-    started, finished = the_event(Action.IMPORT_STARTED), the_event(Action.IMPORT_FINISHED)
+    assert wait_for(
+        lambda: AuditEvent.objects.filter(action=IncidentAction.IMPORT_FINISHED).exists()
+    )
+    started, finished = (
+        the_event(IncidentAction.IMPORT_STARTED),
+        the_event(IncidentAction.IMPORT_FINISHED),
+    )
     assert (started.actor, started.target, started.details) == (
         staff_client.user, batch, {"rows": 2},
     )  # fmt: skip
@@ -311,10 +323,10 @@ def test_the_import_command_records_where_it_was_run(incident, tmp_path):
 
     call_command("import_exposures", incident.slug, str(path), stdout=io.StringIO())
 
-    started = the_event(Action.IMPORT_STARTED)
+    started = the_event(IncidentAction.IMPORT_STARTED)
     assert started.actor is None
     assert "import_exposures command (OS user" in started.actor_label
-    assert the_event(Action.IMPORT_FINISHED).details["created"] == 1
+    assert the_event(IncidentAction.IMPORT_FINISHED).details["created"] == 1
 
 
 def test_sending_a_campaign_records_who_and_how_many(staff_client, incident, affected):
@@ -324,7 +336,7 @@ def test_sending_a_campaign_records_who_and_how_many(staff_client, incident, aff
 
     staff_client.post(reverse("admin:notifications_campaign_send", args=[campaign.pk]))
 
-    event = the_event(Action.CAMPAIGN_SENT)
+    event = the_event(CampaignAction.CAMPAIGN_SENT)
     assert (event.actor, event.target) == (staff_client.user, campaign)
     assert event.details == {"audience": "affected", "recipients": 2}
 
@@ -337,12 +349,12 @@ def test_a_test_send_records_who_asked_and_the_sample_tier(staff_client, inciden
     response = staff_client.post(reverse("admin:notifications_campaign_test", args=[campaign.pk]))
 
     assert response.status_code == HTTPStatus.FOUND
-    event = the_event(Action.CAMPAIGN_TEST_SENT)
+    event = the_event(CampaignAction.CAMPAIGN_TEST_SENT)
     assert (event.actor, event.target, event.target_label) == (
         staff_client.user, campaign, "First notice",
     )  # fmt: skip
     assert event.details == {"tier": "standard"}
-    assert not AuditEvent.objects.filter(action=Action.CAMPAIGN_SENT).exists()
+    assert not AuditEvent.objects.filter(action=CampaignAction.CAMPAIGN_SENT).exists()
 
 
 def test_an_export_records_who_and_the_count_never_the_addresses(role_client, incident, affected):
@@ -354,7 +366,7 @@ def test_an_export_records_who_and_the_count_never_the_addresses(role_client, in
     )
     b"".join(response.streaming_content)
 
-    event = the_event(Action.EXPORT_AFFECTED)
+    event = the_event(IncidentAction.EXPORT_AFFECTED)
     assert (event.actor, event.target) == (client.user, incident)
     assert event.details == {"count": 2, "complete": True}
     assert "@" not in json.dumps(event.details) + event.target_label
@@ -368,13 +380,13 @@ def test_an_export_is_recorded_even_if_never_downloaded(role_client, incident, a
         {"action": "export_affected", "_selected_action": [incident.pk]},
     )
 
-    assert the_event(Action.EXPORT_AFFECTED).details == {"count": None, "complete": False}
+    assert the_event(IncidentAction.EXPORT_AFFECTED).details == {"count": None, "complete": False}
 
 
 def test_the_export_command_records_where_it_was_run(incident, affected, tmp_path):
     call_command("export_affected", incident.slug, "--output", str(tmp_path / "out.csv"))
 
-    event = the_event(Action.EXPORT_AFFECTED)
+    event = the_event(IncidentAction.EXPORT_AFFECTED)
     assert event.actor is None
     assert event.ip is None
     assert "export_affected command (OS user" in event.actor_label
@@ -394,7 +406,7 @@ def test_forcing_a_new_password_records_each_account_and_no_secret(staff_client)
         {"action": "force_password_change", "_selected_action": [p.pk for p in people]},
     )
 
-    events = AuditEvent.objects.filter(action=Action.PASSWORD_RESET_FORCED)
+    events = AuditEvent.objects.filter(action=AccountAction.PASSWORD_RESET_FORCED)
     assert sorted(e.target_label for e in events) == ["p1@example.com", "p2@example.com"]
     assert {e.actor for e in events} == {staff_client.user}
     assert all(e.details == {} for e in events)
@@ -418,7 +430,7 @@ def test_setting_someones_password_in_the_admin_records_who_and_never_the_passwo
     assert response.status_code == HTTPStatus.FOUND
     person.refresh_from_db()
     assert person.check_password("Correct-Horse-Battery-42")
-    event = the_event(Action.PASSWORD_SET)
+    event = the_event(AccountAction.PASSWORD_SET)
     assert (event.actor, event.target, event.target_label) == (
         staff_client.user, person, "person@example.com",
     )  # fmt: skip
@@ -438,9 +450,9 @@ def test_turning_off_someones_password_in_the_admin_is_recorded_as_such(staff_cl
 
     person.refresh_from_db()
     assert not person.has_usable_password()
-    event = the_event(Action.PASSWORD_DISABLED)
+    event = the_event(AccountAction.PASSWORD_DISABLED)
     assert (event.actor, event.target) == (staff_client.user, person)
-    assert not AuditEvent.objects.filter(action=Action.PASSWORD_SET).exists()
+    assert not AuditEvent.objects.filter(action=AccountAction.PASSWORD_SET).exists()
 
 
 def test_a_refused_password_records_nothing(staff_client):
@@ -453,7 +465,7 @@ def test_a_refused_password_records_nothing(staff_client):
 
     assert response.status_code == HTTPStatus.OK  # the form again, with the error
     assert not AuditEvent.objects.filter(
-        action__in=[Action.PASSWORD_SET, Action.PASSWORD_DISABLED]
+        action__in=[AccountAction.PASSWORD_SET, AccountAction.PASSWORD_DISABLED]
     ).exists()
 
 
@@ -485,12 +497,12 @@ def test_an_agent_reply_records_who_answered_not_the_words(role_client, ticket):
         reply_form(ticket, reply="You were not affected."),
     )
 
-    event = the_event(Action.TICKET_REPLIED)
+    event = the_event(TicketAction.TICKET_REPLIED)
     assert (event.actor, event.target) == (client.user, ticket)
     # Named by its reference; the customer's subject and the answer are not copied.
     assert event.target_label == ticket.reference
     assert "not affected" not in json.dumps(event.details)
-    assert not AuditEvent.objects.filter(action=Action.TICKET_STATUS_CHANGED).exists()
+    assert not AuditEvent.objects.filter(action=TicketAction.TICKET_STATUS_CHANGED).exists()
 
 
 def test_an_internal_note_is_recorded_as_a_note(role_client, ticket):
@@ -501,8 +513,8 @@ def test_an_internal_note_is_recorded_as_a_note(role_client, ticket):
         reply_form(ticket, reply="Escalate.", internal="on"),
     )
 
-    assert the_event(Action.TICKET_NOTED).actor == client.user
-    assert not AuditEvent.objects.filter(action=Action.TICKET_REPLIED).exists()
+    assert the_event(TicketAction.TICKET_NOTED).actor == client.user
+    assert not AuditEvent.objects.filter(action=TicketAction.TICKET_REPLIED).exists()
 
 
 def test_resolving_questions_in_bulk_records_each_with_who(role_client, ticket):
@@ -513,7 +525,7 @@ def test_resolving_questions_in_bulk_records_each_with_who(role_client, ticket):
         {"action": "mark_resolved", "_selected_action": [ticket.pk]},
     )
 
-    event = the_event(Action.TICKET_STATUS_CHANGED)
+    event = the_event(TicketAction.TICKET_STATUS_CHANGED)
     assert (event.actor, event.target, event.target_label) == (
         client.user,
         ticket,
@@ -536,7 +548,7 @@ def test_assigning_questions_to_oneself_in_bulk_records_each_from_and_to(role_cl
         {"action": "assign_to_me", "_selected_action": [ticket.pk, taken.pk]},
     )
 
-    events = AuditEvent.objects.filter(action=Action.TICKET_ASSIGNED, actor=client.user)
+    events = AuditEvent.objects.filter(action=TicketAction.TICKET_ASSIGNED, actor=client.user)
     assert {e.target_label: e.details["assignee"] for e in events} == {
         ticket.reference: {"from": None, "to": "support-agents@example.com"},
         taken.reference: {"from": "other-agent@example.com", "to": "support-agents@example.com"},
@@ -554,7 +566,7 @@ def test_assigning_a_question_one_already_has_records_nothing(role_client, ticke
     )
 
     assert response.status_code == HTTPStatus.FOUND
-    assert not AuditEvent.objects.filter(action=Action.TICKET_ASSIGNED).exists()
+    assert not AuditEvent.objects.filter(action=TicketAction.TICKET_ASSIGNED).exists()
 
 
 def test_choosing_an_assignee_on_the_question_records_who_gave_it_to_whom(role_client, ticket):
@@ -566,7 +578,7 @@ def test_choosing_an_assignee_on_the_question_records_who_gave_it_to_whom(role_c
         reply_form(ticket, assignee=other.pk),
     )
 
-    event = the_event(Action.TICKET_ASSIGNED)
+    event = the_event(TicketAction.TICKET_ASSIGNED)
     assert (event.actor, event.target, event.target_label) == (
         client.user,
         ticket,
@@ -587,7 +599,7 @@ def test_unassigning_a_question_records_it(role_client, ticket):
         reply_form(ticket, assignee=""),
     )
 
-    event = the_event(Action.TICKET_ASSIGNED)
+    event = the_event(TicketAction.TICKET_ASSIGNED)
     assert event.details == {"assignee": {"from": "support-agents@example.com", "to": None}}
     assert Ticket.objects.get().assignee is None
 
@@ -603,7 +615,7 @@ def test_saving_a_question_without_changing_its_assignee_records_no_assignment(
     )
 
     assert Ticket.objects.get().priority == "urgent"
-    assert not AuditEvent.objects.filter(action=Action.TICKET_ASSIGNED).exists()
+    assert not AuditEvent.objects.filter(action=TicketAction.TICKET_ASSIGNED).exists()
 
 
 def test_the_record_keeps_the_address_the_request_came_from(staff_client, make_update):
@@ -613,7 +625,7 @@ def test_the_record_keeps_the_address_the_request_came_from(staff_client, make_u
         REMOTE_ADDR="203.0.113.7",
     )
 
-    assert the_event(Action.UPDATE_PUBLISHED).ip == "203.0.113.7"
+    assert the_event(IncidentAction.UPDATE_PUBLISHED).ip == "203.0.113.7"
 
 
 def test_the_record_outlives_the_person_who_acted(staff_client, make_update):
@@ -624,5 +636,5 @@ def test_the_record_outlives_the_person_who_acted(staff_client, make_update):
     with transaction.atomic():
         staff_client.user.delete()
 
-    event = the_event(Action.UPDATE_PUBLISHED)
+    event = the_event(IncidentAction.UPDATE_PUBLISHED)
     assert (event.actor, event.actor_label) == (None, "comms@example.com")

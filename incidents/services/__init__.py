@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.models import Action
 from audit.services import audit_record
 
+from ..audit_actions import Action
 from ..caching import public_pages_invalidate
 from ..models import FAQ, DataCategory, Incident, Update
 

@@ -6,9 +6,9 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from audit.models import Action
 from audit.services import audit_record
 
+from ..audit_actions import Action
 from ..models import Incident, Obligation, Regime
 
 

@@ -21,13 +21,13 @@ from django.template.base import TextNode, VariableNode
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.models import Action
 from audit.services import audit_record
 from core.tasks import enqueue_on_commit
 from incidents.digest import email_digest
 from incidents.models import DataCategory, Exposure, Tier
 from incidents.selectors import affected_addresses
 
+from ..audit_actions import Action
 from ..models import Campaign, Notification, Subscription
 from .outbox import notification_enqueue, notifications_enqueue_many
 

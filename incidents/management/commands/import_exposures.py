@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.models import Action
 from audit.services import audit_record, cli_origin
+from incidents.audit_actions import Action
 from incidents.models import ImportBatch, Incident
 from incidents.services import imports
 

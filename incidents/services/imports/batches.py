@@ -16,10 +16,10 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.models import Action
 from audit.services import audit_record
 from core.tasks import enqueue_on_commit
 
+from ...audit_actions import Action
 from ...exports import csv_cell
 from ...models import ImportBatch, Incident
 from .orm import merge_orm

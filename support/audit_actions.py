@@ -1,0 +1,16 @@
+"""
+The actions the audit trail records about questions in the support inbox.
+
+Registered in the app's AppConfig.ready (audit.actions.actions_register): a new action
+needs no migration of audit.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Action(models.TextChoices):
+    TICKET_REPLIED = "ticket.replied", _("Question answered")
+    TICKET_NOTED = "ticket.noted", _("Internal note added")
+    TICKET_STATUS_CHANGED = "ticket.status_changed", _("Question status changed")
+    TICKET_ASSIGNED = "ticket.assigned", _("Question assigned")
