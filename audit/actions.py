@@ -7,7 +7,6 @@ no app registered.
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 _labels: dict[str, str] = {}
 
@@ -30,9 +29,10 @@ def action_choices() -> list[tuple[str, str]]:
 
 
 def action_validate(action: str) -> None:
+    # Only code records actions: an unregistered one is a bug, said in English to its author.
     if action not in _labels:
         raise ValidationError(
-            _("%(action)s is not an action any app registered."),
+            "%(action)s is not an action any app registered.",
             code="unregistered",
             params={"action": action},
         )
