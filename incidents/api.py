@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from .conf import app_settings
 from .models import Incident, Severity, Status, Update
 from .selectors import incident_current_status
 
@@ -68,7 +69,7 @@ def _incident(incident: Incident) -> dict:
         ),
         "started_at": _time(incident.detected_at or incident.created_at),
         "shortlink": _absolute(incident.get_absolute_url()),
-        "page_id": settings.CANDOR_PAGE_ID,
+        "page_id": app_settings.PAGE_ID,
         "incident_updates": [
             {
                 "id": str(update.pk),
@@ -88,7 +89,7 @@ def _incident(incident: Incident) -> dict:
 def _page(incidents: list[dict]) -> dict:
     updated = max((i["updated_at"] for i in incidents), default=None)
     return {
-        "id": settings.CANDOR_PAGE_ID,
+        "id": app_settings.PAGE_ID,
         "name": settings.SITE_NAME,
         "url": settings.SITE_URL,
         "time_zone": "Etc/UTC",

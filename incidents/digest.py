@@ -5,7 +5,7 @@ import hmac
 import unicodedata
 from collections.abc import Callable
 
-from django.conf import settings
+from .conf import app_settings
 
 
 def email_normalise(email: str) -> str:
@@ -23,5 +23,5 @@ def email_digest(email: str) -> bytes:
 
 def normalised_email_digest_function() -> Callable[[str], bytes]:
     """A digest function for already normalised addresses, for a million in a row."""
-    key = settings.EXPOSURE_DIGEST_KEY.encode()
+    key = app_settings.EXPOSURE_DIGEST_KEY.encode()
     return lambda normalised: hmac.digest(key, normalised.encode(), hashlib.sha256)

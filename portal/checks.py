@@ -4,6 +4,8 @@ no system checks) and by `manage.py check --deploy` (candor.E001, candor.E002; r
 in PortalConfig.ready). The settings import this module, so it imports no Django at the top.
 """
 
+import os
+
 # Obviously-for-development values; never accepted with debug off.
 DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 DEV_EXPOSURE_DIGEST_KEY = "dev-only-exposure-digest-key"
@@ -26,6 +28,27 @@ def key_problems(name: str, value: str, min_length: int) -> list[str]:
     if len(set(value)) < MIN_DISTINCT_CHARACTERS:
         problems.append(f"{name} has fewer than {MIN_DISTINCT_CHARACTERS} distinct characters.")
     return problems
+
+
+def production_key(name: str, min_length: int, dev_value: str, *, debug: bool) -> str:
+    """
+    The key in the environment variable `name`, for the settings as they load; the
+    development value only with debug on. With debug off a missing or weak key stops
+    the process as it starts.
+    """
+    from django.core.exceptions import ImproperlyConfigured
+
+    value = os.environ.get(name, "")
+    if debug:
+        return value or dev_value
+    if problems := key_problems(name, value, min_length):
+        why = f"is too weak for production: {' '.join(problems)}" if value else "is not set."
+        raise ImproperlyConfigured(
+            f"{name} {why} With debug off Candor refuses to start "
+            f"without a real key ({min_length}+ random characters). For development on "
+            "this machine, set DJANGO_DEBUG=true instead."
+        )
+    return value
 
 
 def _key_check(setting: str, name: str, min_length: int, check_id: str) -> list:

@@ -24,6 +24,7 @@ from incidents.selectors import exposure_tier_for_emails
 from notifications.services.outbox import notification_enqueue_template
 
 from .audit_actions import Action
+from .conf import app_settings
 from .models import CannedResponse, Category, Message, Priority, Ticket, TicketStatus
 
 # No 0/O or 1/I/L: references are read out on the phone.
@@ -58,7 +59,7 @@ def ticket_priority(*, category: str, tier: str | None) -> str:
 
 
 def first_response_hours(priority: str) -> int:
-    return settings.SUPPORT_FIRST_RESPONSE_HOURS[priority]
+    return app_settings.FIRST_RESPONSE_HOURS[priority]
 
 
 def token_hash(token: str) -> str:

@@ -1,7 +1,6 @@
 """The affected list: uploads with live progress, and exposures (read-only)."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
@@ -11,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import ViewOnlyAdmin
 
+from ..conf import app_settings
 from ..digest import email_digest
 from ..models import DataCategory, Exposure, ImportBatch
 from ..services import imports
@@ -33,7 +33,7 @@ class ImportBatchForm(forms.ModelForm):
         if not upload:
             raise ValidationError(_("Choose a CSV file to import."))
         self.total_rows = imports.import_file_check(
-            upload, max_bytes=settings.EXPOSURE_IMPORT_MAX_BYTES
+            upload, max_bytes=app_settings.EXPOSURE_IMPORT_MAX_BYTES
         )
         return upload
 

@@ -15,6 +15,15 @@ INCIDENT_FIELDS = {
 UPDATE_FIELDS = {"id", "status", "body", "created_at", "updated_at", "display_at"}
 
 
+def test_the_page_id_comes_from_candor_page_id(client, incident, settings):
+    settings.CANDOR_PAGE_ID = "example-corp"
+
+    data = client.get(reverse("api:summary")).json()
+
+    assert data["page"]["id"] == "example-corp"
+    assert data["incidents"][0]["page_id"] == "example-corp"
+
+
 def test_summary_has_statuspage_fields(client, incident, make_update):
     make_update(body="We are on it.")
 

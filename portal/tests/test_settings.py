@@ -207,3 +207,56 @@ def test_production_cookies_are_secure_host_bound_and_same_site():
     assert values["SESSION_COOKIE_HTTPONLY"]
     assert values["SESSION_COOKIE_SAMESITE"] == values["CSRF_COOKIE_SAMESITE"] == "Lax"
     assert values["SECURE_HSTS_SECONDS"] >= 31536000 and values["SECURE_SSL_REDIRECT"]
+
+
+def settings_as_started(script: str, **env_vars) -> dict:
+    """What `script` prints (one JSON object) after starting Candor with `env_vars`."""
+    ours = ("DJANGO_", "SUPPORT_", "EMAIL_URL")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
+    env |= {"DJANGO_SETTINGS_MODULE": "portal.settings", "DJANGO_DEBUG": "true"} | env_vars
+    result = subprocess.run(
+        [sys.executable, "-c", "import django, json; django.setup(); " + script],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_each_apps_environment_variables_reach_its_settings():
+    values = settings_as_started(
+        "from incidents.conf import app_settings as i; from support.conf import app_settings "
+        "as s; print(json.dumps([i.PAGE_ID, i.EXPOSURE_IMPORT_MAX_BYTES, "
+        "s.FIRST_RESPONSE_HOURS]))",
+        CANDOR_PAGE_ID="example-corp",
+        EXPOSURE_IMPORT_MAX_BYTES="1000",
+        SUPPORT_HOURS_URGENT="1",
+    )
+
+    assert values == [
+        "example-corp", 1000, {"urgent": 1, "high": 4, "normal": 24, "low": 72}
+    ]  # fmt: skip
+
+
+def test_the_email_url_sets_the_smtp_server():
+    values = settings_as_started(
+        "from django.conf import settings as s; print(json.dumps([s.EMAIL_BACKEND, "
+        "s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD, "
+        "s.EMAIL_USE_TLS, s.EMAIL_USE_SSL]))",
+        EMAIL_URL="smtp+tls://mailer:s3cret@smtp.example.com:587",
+    )
+
+    assert values == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.example.com", 587, "mailer", "s3cret", True, False,
+    ]  # fmt: skip
+
+
+def test_without_an_email_url_mail_is_printed_to_the_console():
+    values = settings_as_started(
+        "from django.conf import settings as s; print(json.dumps(s.EMAIL_BACKEND))"
+    )
+
+    assert values == "django.core.mail.backends.console.EmailBackend"

@@ -126,13 +126,25 @@ def test_unverified_address_on_the_affected_list_does_not_raise_priority(
 
 
 def test_first_response_is_due_after_the_hours_in_settings(make_ticket, settings):
-    settings.SUPPORT_FIRST_RESPONSE_HOURS = {"urgent": 1, "high": 3, "normal": 7, "low": 50}
+    settings.SUPPORT_HOURS_NORMAL = 7
+    settings.SUPPORT_HOURS_LOW = 50
     with time_machine.travel(dt.datetime(2025, 3, 1, 9, 0, tzinfo=dt.UTC), tick=False):
         normal = make_ticket().ticket
         low = make_ticket(category=Category.OTHER).ticket
 
     assert normal.first_response_due_at == dt.datetime(2025, 3, 1, 16, 0, tzinfo=dt.UTC)
     assert low.first_response_due_at == dt.datetime(2025, 3, 3, 11, 0, tzinfo=dt.UTC)
+
+
+def test_first_response_hours_left_unset_are_the_defaults(make_ticket, settings):
+    # What settings.py passes on when the environment has no SUPPORT_HOURS_*: None.
+    settings.SUPPORT_HOURS_NORMAL = settings.SUPPORT_HOURS_LOW = None
+    with time_machine.travel(dt.datetime(2025, 3, 1, 9, 0, tzinfo=dt.UTC), tick=False):
+        normal = make_ticket().ticket
+        low = make_ticket(category=Category.OTHER).ticket
+
+    assert normal.first_response_due_at == dt.datetime(2025, 3, 2, 9, 0, tzinfo=dt.UTC)  # 24 h
+    assert low.first_response_due_at == dt.datetime(2025, 3, 4, 9, 0, tzinfo=dt.UTC)  # 72 h
 
 
 def test_unanswered_question_past_its_due_time_is_overdue(make_ticket):

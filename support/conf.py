@@ -1,0 +1,30 @@
+"""
+The support app's settings, read through one object (`app_settings`), as allauth reads
+its own: when they are used, so `settings.X = ...` in a test reaches the code too.
+
+Each has its default here, beside its meaning; a deployment changes one by setting the
+Django setting of the same name (portal/settings.py passes on the environment variable
+of that name when it is set, and None otherwise, which means the default).
+"""
+
+from django.conf import settings
+
+
+class AppSettings:
+    def _setting(self, name: str, default):
+        value = getattr(settings, name, None)
+        return default if value is None else value
+
+    @property
+    def FIRST_RESPONSE_HOURS(self) -> dict[str, int]:
+        """Hours to a first answer, by priority (SUPPORT_HOURS_URGENT, _HIGH, _NORMAL,
+        _LOW); each question's due time is stored when it is asked."""
+        return {
+            "urgent": self._setting("SUPPORT_HOURS_URGENT", 2),
+            "high": self._setting("SUPPORT_HOURS_HIGH", 4),
+            "normal": self._setting("SUPPORT_HOURS_NORMAL", 24),
+            "low": self._setting("SUPPORT_HOURS_LOW", 72),
+        }
+
+
+app_settings = AppSettings()
