@@ -137,8 +137,8 @@ MFA_TOTP_TOLERANCE = 0
 MFA_RECOVERY_CODE_COUNT = 10
 # Recovery codes are shown once, at creation (and can be downloaded then); new ones can be made.
 MFA_RECOVERY_CODES_SHOW_ONCE = True
-# Passkeys need a secure origin: https, or http://localhost while developing (browsers
-# refuse passkeys on an IP address such as 127.0.0.1).
+# (Passkeys need a secure origin: https, or http://localhost while developing; browsers
+# refuse passkeys on an IP address such as 127.0.0.1.)
 # Where people see and end their other sessions.
 USERSESSIONS_TRACK_ACTIVITY = True
 
