@@ -25,6 +25,7 @@ from .public import (  # noqa: F401
     incident_current_status,
     incident_get_public,
     incident_list_public,
+    incidents_with_current_status,
     status_is_active,
     update_get_public,
     update_list_latest,

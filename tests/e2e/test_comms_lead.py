@@ -1,6 +1,7 @@
 """
-The comms lead writes a campaign in the admin: a draft, saved, corrected, tested on
-herself, then sent, as she clicks through it.
+The comms lead's everyday steps in the admin, as she clicks through them: correcting a
+published update, reading the incident's status, and writing a campaign (a draft,
+saved, corrected, tested on herself, then sent).
 """
 
 import re
@@ -11,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from incidents.models import Incident
 from tests.helpers import sign_in
 from tests.smtp_sink import SmtpSink
 
@@ -66,3 +68,40 @@ def test_a_draft_campaign_is_saved_corrected_tested_and_sent(comms_lead, smtp_si
     expect(page.locator(".messagelist")).to_contain_text("Sending.")
     sent = email_about(smtp_sink, "alice@example.com", "About your account")
     assert "the corrected words" in SmtpSink.text(sent)
+
+
+def test_a_published_update_is_corrected_and_readers_are_told(comms_lead):
+    page = comms_lead
+    page.goto(reverse("admin:index"))
+    page.get_by_role("link", name="Updates").first.click()
+
+    # Each row says what the update says; she opens the newest public one.
+    rows = page.locator("#result_list tbody tr")
+    public_row = rows.filter(has_text="Public").first
+    excerpt = public_row.locator("th a").inner_text()
+    public_row.locator("th a").click()
+
+    body = page.get_by_label("Body:", exact=True)
+    body.fill(body.input_value() + "\n\nCorrection: card numbers were not involved.")
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    expect(page.locator(".messagelist")).to_contain_text(
+        "Published, and marked as edited for readers."
+    )
+    expect(page.locator(".errorlist")).to_have_count(0)
+    row = page.locator("#result_list tbody tr").filter(has_text=excerpt[:40]).first
+    expect(row.locator(".field-was_edited img")).to_have_attribute("alt", "True")
+    page.goto(Incident.objects.get().get_absolute_url())
+    expect(page.get_by_text("Correction: card numbers were not involved.")).to_be_visible()
+
+
+def test_the_incident_list_and_the_public_page_show_one_status(comms_lead):
+    page = comms_lead
+    incident = Incident.objects.get()
+    page.goto(incident.get_absolute_url())
+    public_status = page.locator(".incident__status .badge").inner_text()
+
+    page.goto(reverse("admin:index"))
+    page.locator(".model-incident").get_by_role("link", name="Incidents").click()
+
+    expect(page.locator("#result_list .field-shown_status").first).to_have_text(public_status)
