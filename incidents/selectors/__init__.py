@@ -10,6 +10,7 @@ from .clocks import (  # noqa: F401
     Clock,
     incidents_gone_quiet,
     obligation_clock,
+    obligations_open,
 )
 from .personal import (  # noqa: F401
     PersonalIncident,
