@@ -23,6 +23,28 @@ from tests.helpers import free_port, redis_caches, sign_in
 pytest_plugins = ["tests.smtp_sink"]
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """
+    The test database, with the migrations' rows kept for every connection object.
+
+    A transactional test reloads those rows (content types, permissions, staff groups,
+    regimes) from `_test_serialized_contents` on its connection. Once Playwright's event
+    loop runs in this thread (the browser tests), Django hands each test a connection of
+    its own (asgiref keeps connections per context while a loop runs), which lacked that
+    attribute: the tables were emptied and nothing was reloaded, so every later test
+    found the staff groups gone. Set on the class, every connection has it.
+    """
+    from django.db import connections
+
+    for alias in connections:
+        connection = connections[alias]
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            type(connection)._test_serialized_contents = contents
+    return django_db_setup
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     # Transactional tests last, as Django's own runner orders them: each empties every
@@ -36,6 +58,17 @@ def pytest_collection_modifyitems(items):
         return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
 
     items.sort(key=transactional)
+    # Each of them reloads the migrations' rows (content types, permissions, staff groups,
+    # regimes) after emptying the tables. One that did not (a worker's or a live server's
+    # test without the marker) had Django recreate content types and permissions under new
+    # ids, and the next one that did reload found them clashing ("FOREIGN KEY constraint
+    # failed", "UNIQUE constraint failed: django_content_type").
+    for item in items:
+        if transactional(item):
+            marker = item.get_closest_marker("django_db")
+            kwargs = dict(marker.kwargs) if marker is not None else {}
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
 
 
 @pytest.fixture(autouse=True)

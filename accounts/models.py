@@ -49,6 +49,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Checklist steps that only the person's own actions can complete.
     phishing_guide_read_at = models.DateTimeField(null=True, blank=True, editable=False)
     remedy_code_revealed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Enrolment happens on the provider's site, which tells us nothing: the person says so.
+    remedy_enrolled_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The language the person last read the site in: emails sent later use it.
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE

@@ -45,6 +45,10 @@ class Step:
     action_url: str = ""
     # A step done on this page itself, by POST (and htmx where there is JavaScript).
     action_post: str = ""
+    # With a POST step, a link to look first (where one is signed in, the code itself).
+    look_label: str = ""
+    # A step that cannot be taken yet: what must come first, shown instead of its action.
+    waiting_for: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,7 @@ def security_checklist(
         user, reset_since or incident_latest_confirmed_at()
     )
     authenticators = set(Authenticator.objects.filter(user=user).values_list("type", flat=True))
+    two_factor_on = bool(authenticators & {Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN})
     other_sessions = [
         s for s in UserSession.objects.filter(user=user) if s.session_key != session_key
     ]
@@ -110,7 +115,7 @@ def security_checklist(
             "two-factor",
             _("Turn on two-factor authentication"),
             _("A code from your phone as well as your password: a stolen password is not enough."),
-            done=bool(authenticators & {Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN}),
+            done=two_factor_on,
             action_label=_("Turn it on"),
             action_url=reverse("mfa_activate_totp"),
         ),
@@ -121,6 +126,10 @@ def security_checklist(
             done=Authenticator.Type.RECOVERY_CODES in authenticators,
             action_label=_("See my recovery codes"),
             action_url=reverse("mfa_view_recovery_codes"),
+            # allauth makes them with the first authenticator; before that there are none.
+            waiting_for=""
+            if two_factor_on
+            else _("They come with two-factor authentication: turn that on first."),
         ),
         Step(
             "sessions",
@@ -129,6 +138,7 @@ def security_checklist(
             done=not other_sessions,
             action_label=_("Sign out all other sessions"),
             action_post="end-other-sessions",
+            look_label=_("See where you are signed in"),
             action_url=reverse("usersessions_list"),
         ),
         Step(
@@ -145,9 +155,19 @@ def security_checklist(
             Step(
                 "remedy",
                 _("Activate your free credit monitoring"),
-                _("Your personal enrollment code is waiting for you."),
-                done=user.remedy_code_revealed_at is not None,
-                action_label=_("Show my code"),
+                _(
+                    "You told us you enrolled with your code. It stays on your "
+                    "“Was I affected?” page."
+                )
+                if user.remedy_enrolled_at
+                else _(
+                    "Your personal enrollment code is waiting for you. Enroll on the "
+                    "provider's site with it, then tell us here."
+                ),
+                done=user.remedy_enrolled_at is not None,
+                action_label=_("I have enrolled"),
+                action_post="remedy-enrolled",
+                look_label=_("Show my code"),
                 action_url=reverse("accounts:me") + "#remedy",
             )
         )

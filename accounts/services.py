@@ -134,6 +134,13 @@ def remedy_code_revealed(*, user) -> None:
         user.save(update_fields=["remedy_code_revealed_at"])
 
 
+def remedy_enrolled(*, user) -> None:
+    """The person tells us she enrolled with her remedy code at the provider's site."""
+    if user.remedy_enrolled_at is None:
+        user.remedy_enrolled_at = timezone.now()
+        user.save(update_fields=["remedy_enrolled_at"])
+
+
 def user_language_set(*, user, language: str) -> None:
     """Remember the language a person reads, for emails sent outside a request (answers)."""
     if user.language != language:

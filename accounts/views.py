@@ -40,8 +40,12 @@ def me(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def me_security(request):
     """The steps to a safe account; steps done here update the list in place."""
-    if request.method == "POST" and request.POST.get("action") == "end-other-sessions":
-        services.sessions_end_others(user=request.user, request=request)
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action in {"end-other-sessions", "remedy-enrolled"}:
+        if action == "end-other-sessions":
+            services.sessions_end_others(user=request.user, request=request)
+        else:
+            services.remedy_enrolled(user=request.user)
         if not request.htmx:
             return redirect("accounts:me-security")
     checklist = selectors.security_checklist(

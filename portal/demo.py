@@ -385,8 +385,8 @@ CANNED = [
     (
         "Were you affected? (how to check)",
         "Hello {name},\n\nThank you for writing. To see whether your information was involved "
-        "in {incident}, type {site_url} into your browser, sign in and open “Your status”. Only "
-        "you can see it there.\n\nWe will never ask for your password by email.",
+        "in {incident}, type {site_url} into your browser, sign in and open “Was I affected?”. "
+        "Only you can see it there.\n\nWe will never ask for your password by email.",
     ),
     (
         "Suspicious email: not from us",

@@ -9,21 +9,23 @@ from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
+from django.utils.translation import gettext_lazy as _
 
 from incidents.digest import email_digest
 from incidents.models import Exposure, Incident, Tier
 from notifications.models import Notification
 from support.models import Ticket, TicketStatus
 
+# Each step says what it counts: "notified" is an email the outbox did send.
 STEPS = [
-    ("affected", "Affected"),
-    ("notified", "Notified (email sent)"),
-    ("signed_in", "Signed in since notified"),
-    ("changed_password", "Changed password"),
-    ("two_factor", "Turned on 2FA"),
-    ("asked", "Asked a question"),
-    ("resolved", "Question resolved"),
+    ("affected", _("Affected: on the imported list")),
+    ("notified", _("Emailed about this incident: the outbox sent it")),
+    ("signed_in", _("Signed in after that email")),
+    ("changed_password", _("Set a new password since the breach was confirmed")),
+    ("two_factor", _("Have two-factor authentication on")),
+    ("asked", _("Asked a question")),
+    ("resolved", _("Had a question resolved")),
 ]
 
 
@@ -40,17 +42,15 @@ def incident_funnel(*, incident: Incident) -> dict[str, list[Bar]]:
     counts: dict[str, dict[str, int]] = {tier: defaultdict(int) for tier in Tier.values}
     for row in Exposure.objects.filter(incident=incident).values("tier").annotate(n=Count("id")):
         counts[row["tier"]]["affected"] = row["n"]
-    campaigns = Notification.objects.filter(
-        kind="campaign", status=Notification.Status.SENT, group__in=_campaign_groups(incident)
-    )
-    for row in campaigns.values("segment").annotate(n=Count("to_email", distinct=True)):
-        if row["segment"] in counts:
-            counts[row["segment"]]["notified"] = row["n"]
-    notified_at = dict(
-        campaigns.values("to_email")
+    notified_at = {
+        email.lower(): first
+        for email, first in _sent_about(incident)
+        .values("to_email")
         .annotate(first=Min("sent_at"))
         .values_list("to_email", "first")
-    )
+    }
+    for tier, n in _tiers_of(incident, notified_at).items():
+        counts[tier]["notified"] = n
     since = incident.confirmed_at or incident.created_at
     for user, tier, email in _affected_accounts(incident):
         step = counts[tier]
@@ -68,11 +68,35 @@ def incident_funnel(*, incident: Incident) -> dict[str, list[Bar]]:
     return {tier: _bars(counts[tier]) for tier in Tier.values}
 
 
-def _campaign_groups(incident: Incident) -> list[str]:
+def _sent_about(incident: Incident):
+    """Emails about this incident the outbox sent: its campaigns and its updates."""
     from notifications.models import Campaign
 
-    ids = Campaign.objects.filter(incident=incident).values_list("pk", flat=True)
-    return [f"campaign:{pk}" for pk in ids]
+    groups = [
+        f"campaign:{pk}"
+        for pk in Campaign.objects.filter(incident=incident).values_list("pk", flat=True)
+    ]
+    about = Q(kind="campaign", group__in=groups)
+    for update_id in incident.updates.values_list("pk", flat=True):
+        about |= Q(kind="update", dedupe_key__startswith=f"update:{update_id}:")
+    return Notification.objects.filter(about, status=Notification.Status.SENT)
+
+
+def _tiers_of(incident: Incident, emails) -> dict[str, int]:
+    """How many of these addresses are on the incident's list, per tier."""
+    digests = [email_digest(email) for email in emails]
+    tiers: dict[str, int] = defaultdict(int)
+    for start in range(0, len(digests), 5000):
+        rows = (
+            Exposure.objects.filter(
+                incident=incident, email_digest__in=digests[start : start + 5000]
+            )
+            .values("tier")
+            .annotate(n=Count("id"))
+        )
+        for row in rows:
+            tiers[row["tier"]] += row["n"]
+    return tiers
 
 
 def _affected_accounts(incident: Incident):

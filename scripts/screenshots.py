@@ -99,7 +99,7 @@ def take(base_url: str, out: Path) -> None:
         alice.get_by_label("New Password", exact=True).fill(ALICE_NEW_PASSWORD)
         alice.get_by_label("New Password (again)", exact=True).fill(ALICE_NEW_PASSWORD)
         alice.get_by_role("button", name="Change Password").click()
-        alice.get_by_role("link", name="Your status").first.click()
+        alice.get_by_role("link", name="Was I affected?").first.click()
         shoot(alice, out, "me-affected")
         alice.get_by_role("link", name="Continue your checklist").click()
         shoot(alice, out, "checklist")

@@ -6,7 +6,7 @@ from operator import or_
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from incidents.models import FAQ
+from incidents.models import FAQ, Incident
 
 from .models import Message, Ticket
 from .services import token_hash
@@ -24,6 +24,13 @@ def ticket_get_for_user(*, user, reference: str) -> Ticket:
     if ticket is None:
         raise Http404
     return ticket
+
+
+def incident_id_to_ask_about(*, slug: str) -> int | None:
+    """The published incident a question starts about (`?incident=` from "Ask us"), if any."""
+    if not slug or "\x00" in slug:
+        return None
+    return Incident.objects.published().filter(slug=slug).values_list("pk", flat=True).first()
 
 
 def ticket_get_by_token(*, token: str) -> Ticket:

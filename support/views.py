@@ -39,9 +39,11 @@ def _rate_limited(request, action, key=None):
 @require_http_methods(["GET", "HEAD", "POST"])
 def ticket_new(request):
     user = request.user if request.user.is_authenticated else None
-    form = AskForm(
-        request.POST or None, user=user, initial={"subject": request.GET.get("subject", "")}
-    )
+    initial = {
+        "subject": request.GET.get("subject", ""),
+        "incident": selectors.incident_id_to_ask_about(slug=request.GET.get("incident", "")),
+    }
+    form = AskForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and request.POST.get("action") == "lookup":
         # "Look for an answer first", without JavaScript: keep what was typed, show answers.
         subject = request.POST.get("subject", "")[:200]

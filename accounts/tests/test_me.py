@@ -131,3 +131,31 @@ def test_lookup_needs_three_queries_whatever_the_size_of_the_list(
     assert len(queries) <= 3, [q["sql"] for q in queries]
     assert len(incidents) == 4
     assert [i.affected for i in incidents].count(True) == 1
+
+
+def test_the_verdict_comes_before_the_checklist_and_offers_to_ask_us(
+    client, make_customer, affected_list, incident
+):
+    affected_list("alice@example.com,password-hash,priority,CM-1234")
+    client.force_login(make_customer("alice@example.com"))
+
+    page = client.get(ME).content.decode()
+
+    assert page.index("Your information was involved") < page.index("Make your account safe")
+    ask = reverse("support:ticket-new") + f"?incident={incident.slug}"
+    assert f'href="{ask}"' in page
+    form = client.get(ask).content.decode()
+    # The question starts about this incident: its option is the one selected.
+    assert f'value="{incident.pk}" selected' in form
+
+
+def test_the_page_has_one_name_in_the_menu_title_and_heading(client, make_customer):
+    client.force_login(make_customer("bob@example.com"))
+
+    page = client.get(ME).content.decode()
+
+    assert "<title>Was I affected?" in page
+    assert "<h1>Was I affected?</h1>" in page
+    assert 'aria-current="page">Was I affected?</a>' in page or ">Was I affected?</a>" in page
+    for other_name in ("Your status", "Check your account"):
+        assert other_name not in page

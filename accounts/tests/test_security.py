@@ -513,7 +513,48 @@ def test_the_remedy_step_appears_for_people_with_a_code(client, person, incident
 
     client.get(reverse("accounts:me"))  # the code is shown there
 
+    # Seeing the code is not enrolling: the step is not done, and its words say so.
+    page = client.get(reverse("accounts:me-security")).content.decode()
+    assert steps(client)["remedy"] == "todo"
+    assert "Enroll on the provider&#x27;s site with it, then tell us here." in page
+
+    client.post(reverse("accounts:me-security"), {"action": "remedy-enrolled"})
+
+    page = client.get(reverse("accounts:me-security")).content.decode()
     assert steps(client)["remedy"] == "done"
+    assert "You told us you enrolled with your code." in page
+    assert "is waiting for you" not in page
+
+
+def test_recovery_codes_before_two_factor_say_what_comes_first(client, person):
+    sign_in(client)
+
+    page = client.get(reverse("accounts:me-security")).content.decode()
+    step = page[page.index('id="step-recovery-codes"') :].split("</li>")[0]
+
+    # No link to a page that would answer "Page not found" before there are codes.
+    assert reverse("mfa_view_recovery_codes") not in step
+    assert "turn that on first" in step
+    enroll_totp(client)
+    assert steps(client)["recovery-codes"] == "done"  # allauth made them with the app
+
+
+def test_the_sessions_list_names_the_browser_and_system(client, person):
+    firefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0"
+    iphone = (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1"
+    )
+    sign_in(Client(HTTP_USER_AGENT=iphone))
+    client.defaults["HTTP_USER_AGENT"] = firefox
+    sign_in(client)
+
+    page = client.get(reverse("usersessions_list")).content.decode()
+
+    assert "Firefox 121 on Windows 10" in page
+    assert "Mobile Safari 17 on iOS 17" in page
+    assert "This device" in page
+    assert ">Mozilla/5.0" not in page  # the raw string only as a tooltip
 
 
 def test_the_sessions_list_knows_when_each_session_was_last_seen_to_the_minute(client, person):

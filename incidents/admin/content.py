@@ -1,5 +1,7 @@
 """Incidents, their timeline, FAQs and data categories: the comms team's daily work."""
 
+import datetime as dt
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -7,16 +9,19 @@ from django.db import models
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, strip_tags
 from django.utils.http import urlencode
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from .. import services
+from .. import selectors, services
 from ..caching import public_pages_invalidate
 from ..exports import affected_csv_rows
-from ..models import FAQ, DataCategory, Incident, Obligation, Update
+from ..markdown import render_markdown
+from ..models import FAQ, DataCategory, Incident, Obligation, Status, Update
 from ..services import clocks
 from .clocks import ObligationInline
 from .visibility import IncidentFilter, names_hidden_incident, sees_drafts, visible_incidents
@@ -83,10 +88,36 @@ def update_state(update) -> str:
     return _("Public, edited") if update.was_edited else _("Public")
 
 
+class CurrentStatusFilter(admin.SimpleListFilter):
+    """By the status readers see, as the list shows it."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return Status.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(current_status=self.value()) if self.value() else queryset
+
+
+def _saved_as(update: Update) -> str:
+    """What a save did, in the words of the timeline: published, scheduled or a draft."""
+    if update.publish_at is None:
+        return _("Saved as a draft: readers do not see it.")
+    if not update.is_public():
+        when = date_format(timezone.localtime(update.publish_at, dt.UTC), "j M Y, H:i")
+        return _("Scheduled for %(when)s UTC.") % {"when": when}
+    if update.revised_at is not None:
+        return _("Published, and marked as edited for readers.")
+    return _("Published.")
+
+
 @admin.register(Incident)
 class IncidentAdmin(PublicContentAdmin):
-    list_display = ["title", "status", "severity", "is_published", "confirmed_at", "preview_link"]
-    list_filter = ["is_published", "status", "severity", "data_categories"]
+    list_display = ["title", "shown_status", "severity", "is_published", "confirmed_at",
+                    "preview_link"]  # fmt: skip
+    list_filter = ["is_published", CurrentStatusFilter, "severity", "data_categories"]
     search_fields = ["title", "slug", "summary"]
     prepopulated_fields = {"slug": ["title"]}
     # A few categories: boxes to tick, which a screen reader can name (Django's
@@ -167,6 +198,14 @@ class IncidentAdmin(PublicContentAdmin):
             },
         ),
     ]
+
+    def get_queryset(self, request):
+        return selectors.incidents_with_current_status(super().get_queryset(request))
+
+    @admin.display(description=_("Status"), ordering="current_status")
+    def shown_status(self, obj):
+        """The latest public update's status, as every public page says it."""
+        return Status(obj.current_status).label
 
     @admin.display(description=_("Preview"))
     def preview_link(self, obj):
@@ -267,8 +306,8 @@ class UpdateAdminForm(forms.ModelForm):
 @admin.register(Update)
 class UpdateAdmin(PublicContentAdmin):
     form = UpdateAdminForm
-    list_display = ["incident", "status", "state", "publish_at", "revised_at", "author"]
-    list_display_links = ["incident", "status"]
+    list_display = ["excerpt", "status", "state", "publish_at", "was_edited", "author"]
+    list_display_links = ["excerpt"]
     list_filter = [UpdateStateFilter, "incident", "status"]
     list_select_related = ["incident", "author"]
     search_fields = ["body", "incident__title"]
@@ -290,6 +329,22 @@ class UpdateAdmin(PublicContentAdmin):
     def state(self, obj):
         return update_state(obj)
 
+    @admin.display(description=_("Update"))
+    def excerpt(self, obj):
+        """What the update says, to tell one row from the next (the filter names the incident)."""
+        return Truncator(strip_tags(render_markdown(obj.body))).chars(90) or "-"
+
+    @admin.display(description=_("Edited"), boolean=True, ordering="revised_at")
+    def was_edited(self, obj):
+        return obj.revised_at is not None
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        # After a save, say first what happened to the update: readers see it or not.
+        saved_as = getattr(request, "update_saved_as", None)
+        if saved_as and level == messages.SUCCESS:
+            message = format_html("{} {}", saved_as, message)
+        super().message_user(request, message, level, *args, **kwargs)
+
     @admin.display(description=_("Preview"))
     def preview_link(self, obj):
         if not obj.pk:
@@ -304,6 +359,7 @@ class UpdateAdmin(PublicContentAdmin):
 
     def save_model(self, request, obj, form, change):
         services.update_save(update=obj, author=request.user)
+        request.update_saved_as = _saved_as(obj)
 
     @admin.action(description=_("Publish the selected updates now"))
     def publish_now(self, request, queryset):

@@ -10,6 +10,7 @@ from .clocks import (  # noqa: F401
     Clock,
     incidents_gone_quiet,
     obligation_clock,
+    obligations_open,
 )
 from .personal import (  # noqa: F401
     PersonalIncident,
@@ -25,6 +26,7 @@ from .public import (  # noqa: F401
     incident_current_status,
     incident_get_public,
     incident_list_public,
+    incidents_with_current_status,
     status_is_active,
     update_get_public,
     update_list_latest,

@@ -3,12 +3,12 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from ..models import Incident, Status, Update
+from ..models import Incident, Obligation, Status, Update
 from .public import incident_list_public, update_list_latest
 
 
@@ -22,9 +22,14 @@ def obligation_clock(obligation, *, now: dt.datetime | None = None) -> Clock:
     """Time left or overdue, in words (colour alone never tells)."""
     now = now or timezone.now()
     if obligation.filed_at:
-        return Clock(
-            "filed", _("Filed %(when)s") % {"when": date_format(obligation.filed_at, "d M H:i")}
-        )
+        when = date_format(obligation.filed_at, "j M Y, H:i")
+        if obligation.due_at and obligation.filed_at > obligation.due_at:
+            late = _duration(obligation.filed_at - obligation.due_at)
+            return Clock(
+                "filed-late",
+                _("Filed %(when)s UTC, %(time)s late") % {"when": when, "time": late},
+            )
+        return Clock("filed", _("Filed %(when)s UTC") % {"when": when})
     if obligation.due_at is None:
         return Clock("not-started", _("Clock not started: enter when the decision was made"))
     left = obligation.due_at - now
@@ -55,3 +60,12 @@ def incidents_gone_quiet(
         if now - last_at >= dt.timedelta(hours=incident.quiet_hours):
             quiet.append((incident, last))
     return quiet
+
+
+def obligations_open(*, incidents) -> list[Obligation]:
+    """The deadlines not filed yet of these incidents, soonest first (unstarted last)."""
+    return list(
+        Obligation.objects.filter(incident__in=incidents, filed_at__isnull=True)
+        .select_related("incident", "regime")
+        .order_by(F("due_at").asc(nulls_last=True))
+    )

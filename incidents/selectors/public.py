@@ -30,17 +30,25 @@ def incident_current_status(incident: Incident, public_updates: list[Update]) ->
     return public_updates[0].status if public_updates else incident.status
 
 
-def incident_list_public(*, now: dt.datetime | None = None) -> QuerySet[Incident]:
-    """Published incidents, newest first, each annotated with `current_status`."""
+def incidents_with_current_status(
+    incidents: QuerySet[Incident], *, now: dt.datetime | None = None
+) -> QuerySet[Incident]:
+    """
+    Each annotated with `current_status`, the status readers see (that of the latest
+    public update, else the incident's own): the public pages and the admin's list agree.
+    """
     now = now or timezone.now()
     latest_status = (
         Update.objects.filter(incident=OuterRef("pk"), publish_at__lte=now)
         .order_by("-publish_at", "-id")
         .values("status")[:1]
     )
-    return Incident.objects.published().annotate(
-        current_status=Coalesce(Subquery(latest_status), "status")
-    )
+    return incidents.annotate(current_status=Coalesce(Subquery(latest_status), "status"))
+
+
+def incident_list_public(*, now: dt.datetime | None = None) -> QuerySet[Incident]:
+    """Published incidents, newest first, each annotated with `current_status`."""
+    return incidents_with_current_status(Incident.objects.published(), now=now)
 
 
 def incident_get_public(*, slug: str, preview: bool = False) -> IncidentPage:

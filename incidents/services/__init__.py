@@ -80,7 +80,7 @@ def update_check(*, update: Update, now: dt.datetime | None = None) -> None:
     if (
         previous is not None
         and previous.is_public(now)
-        and update.publish_at != previous.publish_at
+        and _time_moved(previous.publish_at, update.publish_at)
     ):
         raise ValidationError(
             {
@@ -90,6 +90,17 @@ def update_check(*, update: Update, now: dt.datetime | None = None) -> None:
                 )
             }
         )
+
+
+def _time_moved(before: dt.datetime | None, after: dt.datetime | None) -> bool:
+    """
+    Whether a publication time was changed. The admin's time boxes show whole seconds,
+    so a form saved as it was shown brings back the stored time without its fraction
+    of a second: that is the same time, not a move.
+    """
+    if before is None or after is None:
+        return before != after
+    return before.replace(microsecond=0) != after.replace(microsecond=0)
 
 
 @transaction.atomic
@@ -108,6 +119,8 @@ def update_save(*, update: Update, author=None, now: dt.datetime | None = None) 
         Update.objects.select_for_update().filter(pk=update.pk).first() if update.pk else None
     )
     update_check(update=update, now=now)
+    if previous is not None and not _time_moved(previous.publish_at, update.publish_at):
+        update.publish_at = previous.publish_at  # the fraction of a second the form dropped
     corrected = previous is not None and Update.corrects(previous, update)
     if corrected and previous.is_public(now):
         update.revised_at = now

@@ -1,4 +1,7 @@
+import datetime as dt
+
 from django import template
+from django.template.defaultfilters import date as date_format
 from django.utils.html import format_html
 
 from incidents.markdown import render_markdown
@@ -32,3 +35,19 @@ def lang_attr(text):
 def translated(obj, field):
     """{{ revision|translated:"body" }}: a field in the reader's language, else the original."""
     return text_in(obj, field)
+
+
+@register.filter
+def time_tag(when):
+    """
+    {{ update.publish_at|time_tag }}: the time in UTC, which every page can say the same to
+    everyone (and a CDN can keep); static/js/local-time.js adds the reader's own zone.
+    """
+    if not when:
+        return ""
+    when = when.astimezone(dt.UTC)
+    return format_html(
+        '<time datetime="{}" data-local-time>{} UTC</time>',
+        date_format(when, "Y-m-d\\TH:i:sO"),
+        date_format(when, "j M Y, H:i"),
+    )

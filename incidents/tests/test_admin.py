@@ -92,3 +92,81 @@ def test_update_list_filters_by_state(staff_client, make_update, now):
 
     assert "Scheduled" in page
     assert "1 update" in page
+
+
+def shown_as_the_admin_shows_it(when: dt.datetime) -> dict:
+    """The date and time boxes of the change form, as the admin fills them: whole seconds."""
+    return {"publish_at_0": when.strftime("%Y-%m-%d"), "publish_at_1": when.strftime("%H:%M:%S")}
+
+
+def test_an_update_published_with_publish_now_can_have_its_text_corrected(
+    staff_client, make_update
+):
+    from incidents.services import update_publish
+
+    update = update_publish(update=make_update(at="draft"))
+    assert update.publish_at.microsecond  # "now", to the microsecond
+
+    response = staff_client.post(
+        reverse("admin:incidents_update_change", args=[update.pk]),
+        {"incident": update.incident.pk, "status": update.status,
+         "body": "Corrected: card numbers were not involved.",
+         **shown_as_the_admin_shows_it(update.publish_at)},
+    )  # fmt: skip
+
+    assert response.status_code == HTTPStatus.FOUND, response.content.decode()[:3000]
+    published_at = update.publish_at
+    update.refresh_from_db()
+    assert update.body == "Corrected: card numbers were not involved."
+    assert update.publish_at == published_at  # the time readers saw, unchanged
+    assert update.revised_at is not None  # readers are told it was edited
+    message = str(next(iter(response.wsgi_request._messages)))
+    assert message.startswith("Published, and marked as edited for readers.")
+
+
+@pytest.mark.parametrize(
+    ("at", "said"),
+    [
+        (None, "Saved as a draft: readers do not see it."),
+        (dt.datetime(2099, 1, 2, 14, 0, tzinfo=dt.UTC), "Scheduled for 2 Jan 2099, 14:00 UTC."),
+        (dt.datetime(2020, 1, 2, 14, 0, tzinfo=dt.UTC), "Published."),
+    ],
+)
+def test_saving_an_update_says_what_happened(staff_client, incident, at, said):
+    times = shown_as_the_admin_shows_it(at) if at else {"publish_at_0": "", "publish_at_1": ""}
+    response = staff_client.post(
+        reverse("admin:incidents_update_add"),
+        {"incident": incident.pk, "status": "identified", "body": "We know the cause.", **times},
+        follow=True,
+    )
+
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages and messages[0].startswith(said), messages
+
+
+def test_the_updates_list_tells_updates_apart_by_what_they_say(staff_client, make_update):
+    make_update(body="We found the **cause**: a misconfigured backup.")
+    make_update(body="All affected customers have been emailed.")
+
+    page = staff_client.get(reverse("admin:incidents_update_changelist")).content.decode()
+
+    assert "We found the cause: a misconfigured backup." in page
+    assert "All affected customers have been emailed." in page
+    assert 'class="field-incident' not in page  # the incident is a filter, not every row
+    assert page.count('class="field-was_edited"') == 2
+
+
+def test_the_incident_list_shows_the_status_readers_see(staff_client, incident, make_update):
+    from incidents.models import Status
+
+    incident.status = Status.INVESTIGATING
+    incident.save()
+    make_update(status=Status.MONITORING)
+
+    page = staff_client.get(reverse("admin:incidents_incident_changelist")).content.decode()
+    row = page[page.index('class="field-shown_status"') :][:200]
+
+    assert "Monitoring" in row
+    assert "Investigating" not in row
+    public = staff_client.get(incident.get_absolute_url()).content.decode()
+    assert "Monitoring" in public

@@ -77,7 +77,7 @@ def test_the_funnel_page_is_for_the_comms_team(incident, affected, staff_client)
     page = staff_client.get(reverse("admin-funnel", args=[incident.slug]))
 
     assert page.status_code == HTTPStatus.OK
-    assert "Changed password" in page.content.decode()
+    assert "Set a new password since the breach was confirmed" in page.content.decode()
     assert "<svg" in page.content.decode()
 
 
@@ -102,3 +102,30 @@ def test_a_follow_up_goes_only_to_those_who_kept_their_password(
         "ben@example.com", "cat@example.com", "dan@example.com", "vip@example.com",
     ]  # fmt: skip
     assert Notification.objects.filter(to_email="ann@example.com").count() == 0
+
+
+def test_notified_counts_only_the_emails_the_outbox_sent_about_this_incident(
+    incident, affected, django_user_model, make_update
+):
+    from notifications.models import Subscription
+    from notifications.services.subscriptions import updates_announce_due
+
+    ann = account(django_user_model, "ann@example.com")
+    ann.password_changed_at = timezone.now()
+    ann.save()
+    # The campaign to everyone was given up (SMTP refused it): nobody was notified by it.
+    campaign = Campaign.objects.create(incident=incident, name="n", subject="s", body="b")
+    campaigns.campaign_fanout(campaign=campaign)
+    Notification.objects.filter(kind="campaign").update(status=Notification.Status.FAILED)
+    # Ann follows the incident's updates by email, and one went out.
+    Subscription.objects.create(
+        email="ann@example.com", incident=incident, confirmed_at=timezone.now()
+    )
+    make_update(body="We are still investigating.")
+    updates_announce_due()
+    notifications_send_due()
+
+    standard = counts(incident_funnel(incident=incident), "standard")
+
+    assert standard["notified"] == 1  # Ann, by the update email; nobody by the failed campaign
+    assert standard["changed_password"] == 1

@@ -79,7 +79,7 @@ def test_signing_in_and_working_the_checklist_with_the_keyboard_only(
     page = phone_page
     page.goto(reverse("home"))
 
-    tab_to(page, "a.nav__account")  # "Your status", which asks to sign in first
+    tab_to(page, "a.nav__account")  # "Was I affected?", which asks to sign in first
     press_enter_to_go(page)
     tab_to(page, "input[name=login]")
     page.keyboard.type(BOB)

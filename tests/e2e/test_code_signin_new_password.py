@@ -26,7 +26,7 @@ ALICE_NEW_PASSWORD = "a long walk by the quiet harbour"
 WORDS = {
     "en": {
         "main": "Main",
-        "status": "Your status",
+        "status": "Was I affected?",
         "send code": "Send me a sign-in code",
         "email": "Email",
         "request code": "Request Code",
@@ -45,7 +45,7 @@ WORDS = {
     },
     "es": {
         "main": "Principal",
-        "status": "Su situación",
+        "status": "¿Me afectó?",
         "send code": "Envíame un código de inicio de sesión",
         "email": "Correo electrónico",
         "request code": "Solicite el código",

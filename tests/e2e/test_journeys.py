@@ -67,9 +67,9 @@ def run_as_beat_does(schedule_name: str):
 
 
 def open_status_page(page: Page) -> None:
-    """Home page, then "Your status" in the main menu (which asks to sign in first)."""
+    """Home page, then "Was I affected?" in the main menu (which asks to sign in first)."""
     page.goto(reverse("home"))
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Your status").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Was I affected?").click()
 
 
 def test_affected_customer_is_walked_to_a_safe_account(
@@ -201,7 +201,9 @@ def test_agent_answers_an_affected_customers_question_which_the_customer_resolve
     # The reply reaches Dana by email and on her question's page.
     email = email_about(smtp_sink, DANA, "An answer to your question")
     assert "only you can see it there" in SmtpSink.text(email).lower()
-    customer.get_by_role("navigation", name="Main").get_by_role("link", name="Your status").click()
+    customer.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Was I affected?"
+    ).click()
     customer.get_by_role("link", name="Your questions").click()
     assert_accessible(customer)
     customer.get_by_role("link", name="Which of my details were copied?").click()
@@ -292,7 +294,7 @@ def test_update_published_in_the_admin_reaches_a_subscriber_once_and_the_feed_an
 def test_unaffected_customer_is_told_so_and_still_finds_the_safety_advice(phone_page, demo):
     page = phone_page
     page.goto(reverse("home"))
-    page.get_by_role("link", name="Check your account").click()
+    page.get_by_role("link", name="Was I affected?").first.click()
     sign_in_with_password(page, "bob@example.com", "demo-password-bob")
 
     expect(
@@ -312,6 +314,6 @@ def test_unaffected_customer_is_told_so_and_still_finds_the_safety_advice(phone_
     page.get_by_role("link", name="Read the two-minute guide").click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert_accessible(page)
-    page.get_by_role("link", name="Your status").first.click()
+    page.get_by_role("link", name="Was I affected?").first.click()
     page.get_by_role("link", name="Continue your checklist").click()
     expect(page.locator("#step-phishing").get_by_text("Done")).to_be_visible()

@@ -1,0 +1,7 @@
+from django import template
+
+from accounts.devices import device_name
+
+register = template.Library()
+
+register.filter("device_name", device_name)
