@@ -156,6 +156,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True  # htmx sends the token from the page (hx-headers), not the cookie
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# One way of writing dates and times in every language (portal/formats/).
+FORMAT_MODULE_PATH = ["portal.formats"]
 # Sessions also end when the browser closes: a shared computer at a library should not
 # stay signed in.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
