@@ -1,21 +1,25 @@
 """The support agents' inbox: triage, assign, answer, resolve, without wasted clicks."""
 
+from copy import copy
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, Value, When
-from django.http import HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, render
+from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
+from django.http import HttpResponseBadRequest, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
-from django.utils.timesince import timesince
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
+from django.utils.text import Truncator
+from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.selectors import user_verified_emails
+from accounts.selectors import security_checklist, user_verified_emails
 from core.admin import RecordAdmin
 from incidents.admin.visibility import IncidentFilter
 from incidents.selectors import exposure_tier_for_emails
@@ -35,6 +39,37 @@ class CannedChoiceForm(forms.Form):
     canned = forms.ModelChoiceField(
         queryset=CannedResponse.objects.filter(is_active=True), required=False
     )
+
+
+class WorkFilter(admin.SimpleListFilter):
+    """The inbox opens on the work: questions not resolved or closed."""
+
+    title = _("to do")
+    parameter_name = "work"
+    DONE = [TicketStatus.RESOLVED, TicketStatus.CLOSED]
+
+    def lookups(self, request, model_admin):
+        return [("done", _("Resolved or closed")), ("all", _("All"))]
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": _("Not resolved yet"),
+        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == "all" or "status__exact" in request.GET:
+            return queryset  # a status chosen by name is shown, resolved or not
+        if self.value() == "done":
+            return queryset.filter(status__in=self.DONE)
+        return queryset.exclude(status__in=self.DONE)
 
 
 class AssigneeFilter(admin.SimpleListFilter):
@@ -94,6 +129,15 @@ class TicketAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.category:
+            # Those written for this kind of question first, then the rest.
+            first = Case(
+                When(category=self.instance.category, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+            canned = self.fields["canned"]
+            canned.queryset = canned.queryset.order_by(first, "title")
         if self.instance.pk:
             # Choosing a canned response fills the reply box in place (htmx).
             self.fields["canned"].widget.attrs.update(
@@ -116,9 +160,10 @@ class TicketAdmin(admin.ModelAdmin):
     form = TicketAdminForm
     # What triage needs first comes first: on a narrow screen the last columns scroll away.
     list_display = ["reference", "subject", "priority_label", "sla_due", "status",
-                    "assignee_address", "requester_address", "age"]  # fmt: skip
+                    "last_message", "assignee_address", "requester_address", "age"]  # fmt: skip
     list_display_links = ["reference", "subject"]
     list_filter = [
+        WorkFilter,
         AssigneeFilter,
         OverdueFilter,
         "status",
@@ -138,12 +183,26 @@ class TicketAdmin(admin.ModelAdmin):
     readonly_fields = ["reference", "requester_email", "requester_name", "subject", "category",
                        "incident", "created_at", "first_response_due_at", "first_responded_at",
                        "affected_status", "rating", "rating_comment", "thread",
-                       "sla_due"]  # fmt: skip
+                       "sla_due", "language", "account_safety"]  # fmt: skip
     fieldsets = [
         (None, {"fields": ["reference", "subject", "category", "incident", "sla_due", "thread"]}),
-        (_("Customer"), {"fields": ["requester_email", "requester_name", "affected_status"]}),
-        (_("Answer"), {"fields": ["canned", "reply", "internal"]}),
-        (_("Triage"), {"fields": ["status", "priority", "assignee"]}),
+        (
+            _("Customer"),
+            {
+                "fields": [
+                    "requester_email",
+                    "requester_name",
+                    "language",
+                    "affected_status",
+                    "account_safety",
+                ]
+            },
+        ),
+        # Status, priority and assignee beside the reply: one save does both.
+        (
+            _("Answer"),
+            {"fields": ["canned", "reply", "internal", ("status", "priority", "assignee")]},
+        ),
         (
             _("Times and rating"),
             {
@@ -158,14 +217,76 @@ class TicketAdmin(admin.ModelAdmin):
         ),
     ]
 
+    change_form_template = "admin/support/ticket/change_form.html"
+
     def has_add_permission(self, request):
         return False  # questions come from customers
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Who else has this question open, so two agents do not answer it twice.
+        others = []
+        if request.method == "GET" and object_id.isdigit():
+            others = services.ticket_viewers_note(ticket_id=int(object_id), agent=request.user)
+        context = {"other_agents": others} | (extra_context or {})
+        return super().change_view(request, object_id, form_url, context)
+
+    def response_change(self, request, obj):
+        if "_sendnext" not in request.POST:
+            return super().response_change(request, obj)
+        # The next question of the view the agent came from (its filters are kept).
+        preserved = QueryDict(request.POST.get("_changelist_filters", ""))
+        listing = self._ticket_ids_in_view(request, preserved)
+        later = listing[listing.index(obj.pk) + 1 :] if obj.pk in listing else listing
+        following = [pk for pk in later if pk != obj.pk]
+        self.message_user(request, _("Saved %(reference)s.") % {"reference": obj.reference})
+        if not following:
+            self.message_user(request, _("That was the last question in this view."))
+            url = reverse("admin:support_ticket_changelist")
+            return redirect(f"{url}?{preserved.urlencode()}" if preserved else url)
+        url = reverse("admin:support_ticket_change", args=[following[0]])
+        query = urlencode({"_changelist_filters": preserved.urlencode()}) if preserved else ""
+        return redirect(f"{url}?{query}" if query else url)
+
+    def _ticket_ids_in_view(self, request, params) -> list[int]:
+        """The tickets of the changelist with these filters, in its order (first 500)."""
+        listing_request = copy(request)
+        listing_request.GET = params
+        changelist = self.get_changelist_instance(listing_request)
+        return list(changelist.get_queryset(listing_request).values_list("pk", flat=True)[:500])
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if not request.user.has_perm("support.reply_ticket"):
-            return [fs for fs in fieldsets if fs[0] != _("Answer")]
+            triage = (_("Triage"), {"fields": ["status", "priority", "assignee"]})
+            return [fs for fs in fieldsets if fs[0] != _("Answer")] + [triage]
         return fieldsets
+
+    def get_queryset(self, request):
+        last = Message.objects.filter(ticket=OuterRef("pk")).order_by("-created_at", "-id")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                last_body=Subquery(last.values("body")[:1]),
+                last_kind=Subquery(last.values("author_kind")[:1]),
+                last_internal=Subquery(last.values("is_internal")[:1]),
+            )
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        # A customer's question is a record: only a superuser removes one (e.g. spam).
+        return request.user.is_superuser
+
+    @admin.display(description=_("last message"))
+    def last_message(self, obj):
+        if not obj.last_body:
+            return "-"
+        who = _("Internal note") if obj.last_internal else Message.Author(obj.last_kind).label
+        return format_html(
+            '<span class="inbox-last"><strong>{}:</strong> {}</span>',
+            who,
+            Truncator(obj.last_body).chars(80),
+        )
 
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(
@@ -196,10 +317,20 @@ class TicketAdmin(admin.ModelAdmin):
     def sla_due(self, obj):
         if obj.first_responded_at:
             return _("answered")
-        due = date_format(obj.first_response_due_at, "d M H:i")
-        if obj.is_overdue():
-            return format_html('<strong class="sla-overdue">{} {}</strong>', _("OVERDUE"), due)
-        return due
+        due = obj.first_response_due_at
+        exact = date_format(due, "j M Y, H:i") + " UTC"
+        now = timezone.now()
+        if due <= now:
+            return format_html(
+                '<strong class="sla-overdue" title="{}">{}</strong>',
+                exact,
+                _("OVERDUE by %(time)s") % {"time": timesince(due, now, depth=1)},
+            )
+        return format_html(
+            '<span title="{}">{}</span>',
+            exact,
+            _("due in %(time)s") % {"time": timeuntil(due, now, depth=1)},
+        )
 
     @admin.display(description=_("affected status"))
     def affected_status(self, obj):
@@ -209,6 +340,26 @@ class TicketAdmin(admin.ModelAdmin):
         if tier is None:
             return _("Not affected (verified addresses checked)")
         return format_html("<strong>{}</strong>", _("Affected, %(tier)s tier") % {"tier": tier})
+
+    @admin.display(description=_("account safety"))
+    def account_safety(self, obj):
+        """What the customer has done to secure the account: the checklist's key steps."""
+        if obj.requester_id is None:
+            return _("No account: asked by email address only.")
+        steps = {
+            step.key: step
+            for step in security_checklist(user=obj.requester, session_key=None).steps
+        }
+        wanted = [("new-password", _("New password set")), ("two-factor", _("Two-factor on"))]
+        return format_html_join(
+            " · ",
+            "{}: <strong>{}</strong>",
+            [
+                (label, _("yes") if steps[key].done else _("no"))
+                for key, label in wanted
+                if key in steps
+            ],
+        )
 
     @admin.display(description=_("conversation"))
     def thread(self, obj):

@@ -4,9 +4,11 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Value
@@ -299,3 +301,36 @@ def _email(ticket: Ticket, template: str, *, key: str, **context) -> None:
         # admin and erased once sent.
         secret=bool(context["private_path"]),
     )
+
+
+# How long an agent counts as having a question open after loading its page.
+VIEWING_SECONDS = 5 * 60
+
+
+@dataclass(frozen=True)
+class OtherViewer:
+    email: str
+    seconds_ago: int
+
+
+def ticket_viewers_note(*, ticket_id: int, agent, now: float | None = None) -> list[OtherViewer]:
+    """
+    Note that `agent` opened this question, and say who else did in the last few
+    minutes, so two agents do not answer one customer twice. Kept in the shared cache
+    (Redis in production): approximate by design, and gone after VIEWING_SECONDS.
+    """
+    now = time.time() if now is None else now
+    key = f"support:viewers:{ticket_id}"
+    viewers = {
+        agent_id: (email, seen)
+        for agent_id, (email, seen) in (cache.get(key) or {}).items()
+        if now - seen < VIEWING_SECONDS
+    }
+    others = [
+        OtherViewer(email, int(now - seen))
+        for agent_id, (email, seen) in viewers.items()
+        if agent_id != agent.pk
+    ]
+    viewers[agent.pk] = (agent.email, now)
+    cache.set(key, viewers, VIEWING_SECONDS)
+    return others

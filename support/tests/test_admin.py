@@ -6,12 +6,17 @@ from http import HTTPStatus
 
 import pytest
 import time_machine
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import override
 
 from notifications.models import Notification
 from support import services
 from support.models import CannedResponse, Category, Message, Priority, Ticket, TicketStatus
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +63,9 @@ def test_inbox_shows_what_an_agent_triages_by(agent_client, ticket):
     assert "Was my password leaked?" in html
     assert '<td class="field-requester_address">alice<wbr>@example.com</td>' in html
     assert "Normal" in html
-    assert ticket.first_response_due_at.strftime("%d %b %H:%M") in html
+    # When the answer is due, in words ("due in 23 hours"), the exact time on hover.
+    assert re.search(r"due in \d+\xa0hours?", html)
+    assert ticket.first_response_due_at.strftime("%-d %b %Y, %H:%M UTC") in html
 
 
 def test_inbox_shows_the_address_of_someone_who_asked_without_an_account(
@@ -82,7 +89,8 @@ def test_inbox_shows_who_is_assigned(agent_client, ticket, agent):
 def test_overdue_question_is_highlighted(agent_client, overdue):
     html = agent_client.get(INBOX).content.decode()
 
-    assert '<strong class="sla-overdue">OVERDUE' in html
+    assert 'class="sla-overdue"' in html
+    assert "OVERDUE by 1\xa0day" in html
 
 
 def test_question_on_time_is_not_highlighted(agent_client, ticket):
@@ -133,8 +141,8 @@ def test_inbox_still_sorts_by_a_chosen_column(agent_client, make_ticket):
         older = make_ticket(category=Category.OTHER).ticket
     newer = make_ticket().ticket
 
-    # The "age" column (the 8th), by when they were asked: the oldest first.
-    assert listed(agent_client, o="8") == [older.reference, newer.reference]
+    # The "age" column (the 9th), by when they were asked: the oldest first.
+    assert listed(agent_client, o="9") == [older.reference, newer.reference]
 
 
 # --- Filters and search -----------------------------------------------------------
@@ -402,7 +410,8 @@ def test_only_staff_can_be_assigned(agent_client, ticket, customer):
 def test_change_page_shows_that_the_first_answer_is_overdue(agent_client, overdue):
     html = agent_client.get(change_url(overdue)).content.decode()
 
-    assert '<strong class="sla-overdue">OVERDUE' in html
+    assert 'class="sla-overdue"' in html
+    assert "OVERDUE by 1\xa0day" in html
 
 
 def test_change_page_does_not_link_to_the_customers_own_page(agent_client, ticket):
@@ -410,3 +419,108 @@ def test_change_page_does_not_link_to_the_customers_own_page(agent_client, ticke
     html = agent_client.get(change_url(ticket)).content.decode()
 
     assert ticket.get_absolute_url() not in html
+
+
+# --- Everyday work without a stumble ----------------------------------------------
+
+
+def test_the_inbox_opens_on_the_work_not_on_resolved_questions(agent_client, make_ticket):
+    done = make_ticket(subject="Already sorted").ticket
+    services.ticket_resolve_by_customer(ticket=done)
+    todo = make_ticket(subject="Still waiting").ticket
+
+    assert listed(agent_client) == [todo.reference]
+    assert set(listed(agent_client, work="all")) == {todo.reference, done.reference}
+    assert listed(agent_client, work="done") == [done.reference]
+
+
+def test_the_inbox_previews_the_last_message(agent_client, ticket, agent):
+    services.ticket_reply_by_agent(ticket=ticket, agent=agent, body="We are looking into it.")
+
+    html = agent_client.get(INBOX).content.decode()
+
+    assert "<strong>Support:</strong> We are looking into it." in html
+
+
+def test_only_a_superuser_deletes_a_question(agent_client, ticket, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    # Even with Django's delete permission granted to the role: a question is a record.
+    agent_client.user.user_permissions.add(Permission.objects.get(codename="delete_ticket"))
+    delete = reverse("admin:support_ticket_delete", args=[ticket.pk])
+
+    assert agent_client.get(delete).status_code == HTTPStatus.FORBIDDEN
+    assert agent_client.post(delete, {"post": "yes"}).status_code == HTTPStatus.FORBIDDEN
+    assert "delete_selected" not in agent_client.get(INBOX).content.decode()
+    assert Ticket.objects.filter(pk=ticket.pk).exists()
+    boss = django_user_model.objects.create_superuser("boss@example.com", None)
+    TOTP.activate(boss, generate_totp_secret())
+    boss_client = Client()
+    sign_in(boss_client, boss, "password", "mfa")
+    assert boss_client.get(delete).status_code == HTTPStatus.OK
+
+
+def test_the_ticket_shows_its_language_and_the_customers_account_safety(
+    agent_client, make_ticket, customer
+):
+    with override("es"):
+        asked = make_ticket(user=customer, subject="¿Me afectó?").ticket
+    TOTP.activate(customer, generate_totp_secret())
+
+    html = agent_client.get(change_url(asked)).content.decode()
+
+    assert '<div class="readonly">Español</div>' in html[html.index("field-language") :][:800]
+    safety = html[html.index("field-account_safety") :][:1000]
+    assert "New password set: <strong>no</strong>" in safety
+    assert "Two-factor on: <strong>yes</strong>" in safety
+
+
+def test_canned_replies_of_the_questions_category_come_first(agent_client, make_ticket):
+    CannedResponse.objects.create(title="A general thank you", body="Thanks, {name}.")
+    CannedResponse.objects.create(
+        title="Z: how to set a new password", body="Go to…", category=Category.PASSWORD_2FA
+    )
+    asked = make_ticket(category=Category.PASSWORD_2FA).ticket
+
+    form = agent_client.get(change_url(asked)).context["adminform"].form
+    titles = [c.title for c in form.fields["canned"].queryset]
+
+    assert titles[0] == "Z: how to set a new password"
+
+
+def test_send_and_next_lands_on_the_next_question_of_the_same_view(
+    agent_client, make_ticket, mailoutbox
+):
+    first, second = make_ticket().ticket, make_ticket().ticket
+    make_ticket(category=Category.OTHER)  # not in the view below
+    view = f"category__exact={Category.WAS_I_AFFECTED}"
+
+    response = agent_client.post(
+        change_url(first) + "?" + urlencode({"_changelist_filters": view}),
+        answer_form(first, reply="Here is what we know.", _sendnext="1",
+                    _changelist_filters=view),
+    )  # fmt: skip
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"].startswith(change_url(second))
+    assert "category__exact" in response["Location"]  # still the same view
+    assert first.messages.filter(body="Here is what we know.").exists()
+
+
+def test_an_agent_is_told_when_another_has_the_question_open(agent_client, ticket, make_staff):
+    other = make_staff("bob-agent@example.com", group="Support agents")
+    other_client = Client()
+    sign_in(other_client, other, "password", "mfa")
+
+    assert "opened this question" not in agent_client.get(change_url(ticket)).content.decode()
+    html = other_client.get(change_url(ticket)).content.decode()
+
+    assert "agent@example.com opened this question" in html
+
+
+def test_the_ticket_page_writes_times_one_way(agent_client, ticket):
+    html = agent_client.get(change_url(ticket)).content.decode()
+
+    # "6 Dec 2026, 14:00", as the pages, emails and the conversation above write them.
+    assert ticket.created_at.strftime("%-d %b %Y, %H:%M") in html
+    assert "a.m." not in html and "p.m." not in html
