@@ -137,4 +137,5 @@ def test_spanish_two_factor_pages_use_the_names_the_checklist_uses(client, alice
     assert "Verificación en dos pasos" in index.splitlines()
     assert "Llaves de seguridad" in index.splitlines()
     assert "Añadir una llave de seguridad" in adding.splitlines()
+    assert "Nombre" in adding.splitlines()  # not Django's untranslated "Name"
     assert "llave de acceso" in adding
