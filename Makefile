@@ -86,6 +86,7 @@ clean:
 # Translations: collect every marked string into locale/<lang>/LC_MESSAGES/django.po (new
 # ones have an empty msgstr to fill in), then compile the .mo files, which are committed so
 # that `make run` needs no gettext. Needs GNU gettext (apt-get install gettext).
+# locale_overrides/ (our Spanish for allauth's strings) is edited by hand, compiled here too.
 MESSAGE_DIRS := --ignore=.venv --ignore=bench --ignore=tests --ignore=staticfiles --ignore=var
 messages: install
 	$(RUN_ENV) $(BIN)/python manage.py makemessages -l es $(MESSAGE_DIRS) --add-location=file --no-obsolete

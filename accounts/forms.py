@@ -12,6 +12,8 @@ class AddPasskeyForm(AddWebAuthnForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # allauth leaves the label to Django, which makes an untranslated "Name" of the field.
+        self.fields["name"].label = _("Name")
         if "passwordless" in self.fields:
             self.fields["passwordless"].initial = True
             self.fields["passwordless"].label = _("Use it to sign in without a password (passkey)")

@@ -224,7 +224,8 @@ if not DEBUG:  # a link typed or found with http:// still loads everything over 
 LANGUAGE_CODE = "en"
 # Each language's own name, so a reader finds theirs in the switcher whatever the page's language.
 LANGUAGES = [("en", "English"), ("es", "Español")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our strings, then our Spanish for allauth's (it wins over allauth's own catalogue).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # the reader's choice in the switcher (portal/i18n.py)
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -19,6 +19,8 @@ pytestmark = pytest.mark.django_db
 
 ROOT = Path(settings.BASE_DIR)
 CATALOGUE = ROOT / "locale" / "es" / "LC_MESSAGES"
+# Our Spanish for allauth's strings, kept out of makemessages (README, "Languages").
+OVERRIDES = ROOT / "locale_overrides" / "es" / "LC_MESSAGES"
 
 
 def in_spanish(name, *args):
@@ -225,32 +227,30 @@ def _catalogue_entries(po_path: Path) -> list[dict]:
     return entries
 
 
-@pytest.mark.skipif(not shutil.which("xgettext"), reason="gettext tools are not installed")
-def test_every_string_of_the_site_has_a_spanish_translation(tmp_path):
-    """makemessages over a copy of the project: every msgid translated, none fuzzy."""
-    copy = tmp_path / "project"
+@pytest.fixture(scope="module")
+def remade(tmp_path_factory):
+    """A copy of the project after `make messages`: makemessages, then compilemessages."""
+    if not shutil.which("xgettext"):
+        pytest.skip("gettext tools are not installed")
+    copy = tmp_path_factory.mktemp("remade") / "project"
     ignore = shutil.ignore_patterns(
         ".venv", ".git", "var", "bench", "staticfiles", "*cache*", "__pycache__", "*.mo"
     )
     shutil.copytree(ROOT, copy, ignore=ignore)
-    subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "makemessages",
-            "-l",
-            "es",
-            "--ignore=bench",
-            "--ignore=tests",
-            "--add-location=file",
-            "--no-obsolete",
-        ],
-        cwd=copy,
-        check=True,
-        capture_output=True,
-    )
+    makemessages = ["makemessages", "-l", "es", "--ignore=bench", "--ignore=tests"]
+    for command in (
+        [*makemessages, "--add-location=file", "--no-obsolete"],
+        ["compilemessages", "-l", "es"],
+    ):
+        subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=copy, check=True, capture_output=True
+        )
+    return copy
 
-    entries = _catalogue_entries(copy / "locale" / "es" / "LC_MESSAGES" / "django.po")
+
+def test_every_string_of_the_site_has_a_spanish_translation(remade):
+    """makemessages over a copy of the project: every msgid translated, none fuzzy."""
+    entries = _catalogue_entries(remade / "locale" / "es" / "LC_MESSAGES" / "django.po")
 
     untranslated = [e["msgid"] for e in entries if not all(e["msgstr"])]
     fuzzy = [e["msgid"] for e in entries if e["fuzzy"]]
@@ -258,11 +258,21 @@ def test_every_string_of_the_site_has_a_spanish_translation(tmp_path):
     assert not fuzzy, f"fuzzy, check and unmark: {fuzzy}"
 
 
+def test_make_messages_keeps_and_compiles_our_spanish_for_allauth(remade):
+    # Its msgids are not in our sources: had makemessages written there, it would drop them.
+    overrides = Path("locale_overrides") / "es" / "LC_MESSAGES"
+
+    po = (remade / overrides / "django.po").read_text(encoding="utf-8")
+    assert po == (ROOT / overrides / "django.po").read_text(encoding="utf-8")
+    assert (remade / overrides / "django.mo").exists()
+
+
 @pytest.mark.skipif(not shutil.which("msgfmt"), reason="gettext tools are not installed")
-def test_the_committed_catalogue_is_compiled_from_the_po_file(tmp_path):
+@pytest.mark.parametrize("catalogue", [CATALOGUE, OVERRIDES], ids=["ours", "overrides"])
+def test_the_committed_catalogue_is_compiled_from_the_po_file(tmp_path, catalogue):
     fresh = tmp_path / "django.mo"
     subprocess.run(
-        [shutil.which("msgfmt"), "--check", "-o", str(fresh), str(CATALOGUE / "django.po")],
+        [shutil.which("msgfmt"), "--check", "-o", str(fresh), str(catalogue / "django.po")],
         check=True,
     )
 
@@ -270,7 +280,7 @@ def test_the_committed_catalogue_is_compiled_from_the_po_file(tmp_path):
         with path.open("rb") as handle:
             return gettext.GNUTranslations(handle)._catalog
 
-    assert messages(CATALOGUE / "django.mo") == messages(fresh), "run: make messages"
+    assert messages(catalogue / "django.mo") == messages(fresh), "run: make messages"
 
 
 def test_account_emails_asked_for_in_spanish_are_in_spanish(client, make_customer, mailoutbox):

@@ -46,7 +46,7 @@ WORDS = {
     "es": {
         "main": "Principal",
         "status": "¿Me afectó?",
-        "send code": "Envíame un código de inicio de sesión",
+        "send code": "Envíeme un código de inicio de sesión",
         "email": "Correo electrónico",
         "request code": "Solicite el código",
         "code": "Código",
