@@ -14,8 +14,8 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from .. import services
-from ..caching import public_pages_invalidate
 from ..exports import affected_csv_rows
+from ..invalidation import public_pages_invalidate
 from ..models import FAQ, DataCategory, Incident, Obligation, Update
 from ..services import clocks
 from .clocks import ObligationInline
