@@ -54,6 +54,9 @@ def _api_response(build, request):
     response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
     # Anyone's status widget may read it, as Statuspage's public API allows.
     response["Access-Control-Allow-Origin"] = "*"
+    # Said here, not by LocaleMiddleware from the first reader's Accept-Language: the
+    # page cache keeps one copy for every reader.
+    response["Content-Language"] = settings.LANGUAGE_CODE
     return page_fresh_until(response, selectors.update_next_scheduled_at())
 
 

@@ -205,3 +205,12 @@ def test_a_page_that_read_the_session_or_set_a_cookie_is_never_kept(rf):
     for response in (read_session, set_cookie):
         assert keep_page(slot, response) is response
         assert cached_page(slot) is None
+
+
+def test_the_kept_api_answer_says_english_whatever_the_first_reader_asked_for(client, incident):
+    url = reverse("api:summary")
+    first = client.get(url, HTTP_ACCEPT_LANGUAGE="es")
+
+    again = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert first["Content-Language"] == again["Content-Language"] == "en"
