@@ -33,7 +33,7 @@ from django.core.cache import cache, caches
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_vary_headers
 
 from .conf import app_settings
 
@@ -148,9 +148,10 @@ def _current_version() -> int | None:
     if time.monotonic() - read_at >= app_settings.PUBLIC_VERSION_SECONDS:
         version = cache.get_or_set(VERSION_KEY, 1, None)
         _remember_version(version)
-    if getattr(cache, "unreachable", False):
+    backend = caches["default"]  # one look-up: every public page request comes here
+    if getattr(backend, "unreachable", False):
         return None
-    recoveries = getattr(cache, "recoveries", 0)
+    recoveries = getattr(backend, "recoveries", 0)
     if recoveries != _recoveries_seen:
         _recoveries_seen = recoveries
         pages_version_bump()
@@ -212,15 +213,13 @@ def _entry_get(slot: PageSlot) -> dict | None:
 
 
 def _response_from(entry: dict) -> HttpResponse:
+    # The headers were completed when the page was kept (keep_page): only what depends
+    # on the time is added here. This runs for every public page request.
     response = HttpResponse(entry["content"], headers=entry["headers"])
-    response["ETag"] = entry["etag"]
-    patch_cache_control(
-        response,
-        public=True,
-        max_age=_seconds_until(entry["fresh_until"], app_settings.PUBLIC_MAX_AGE),
-        s_maxage=_seconds_until(entry["fresh_until"], app_settings.PUBLIC_S_MAXAGE),
-    )
-    patch_vary_headers(response, ["HX-Request"])
+    fresh_until = entry["fresh_until"]
+    max_age = _seconds_until(fresh_until, app_settings.PUBLIC_MAX_AGE)
+    s_maxage = _seconds_until(fresh_until, app_settings.PUBLIC_S_MAXAGE)
+    response["Cache-Control"] = f"public, max-age={max_age}, s-maxage={s_maxage}"
     return response
 
 
@@ -247,10 +246,13 @@ def keep_page(slot: PageSlot, response: HttpResponse) -> HttpResponse:
         return response
     fresh_until = getattr(response, _FRESH_UNTIL, None)
     digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
+    response["ETag"] = f'"{digest}"'
+    patch_vary_headers(response, ["HX-Request"])
+    # Cache-Control is set for each answer; a view has no say in it.
+    headers = {k: v for k, v in response.items() if k.lower() != "cache-control"}
     entry = {
         "content": response.content,
-        "headers": dict(response.items()),
-        "etag": f'"{digest}"',
+        "headers": headers,
         "fresh_until": fresh_until.timestamp() if fresh_until else None,
     }
     ceiling = (
