@@ -30,7 +30,8 @@ the work itself, should dominate.
 
 Usage, from the repository root:
 
-    .venv/bin/python bench/public_pages.py [--seconds N]
+    .venv/bin/python bench/public_pages.py [--seconds N] [--rounds N]
+        [--database NAME] [--redis-url URL]
 
 Human-readable lines come first; the last line printed is one JSON object,
 which is also written to bench/results/public_pages.json.
@@ -101,6 +102,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--seconds", type=int, default=10, help="how long to load each URL (default 10)"
     )
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="load the three URLs in turn this many times, --seconds/N each time, and add"
+        " the rounds up: on a machine with other work, its changes then fall on all three"
+        " alike (default 1)",
+    )
+    parser.add_argument(
         "--database",
         default=DB_NAME,
         help=f"the PostgreSQL database to create and drop (default {DB_NAME})",
@@ -113,6 +122,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.seconds < 1:
         parser.error("--seconds must be at least 1")
+    if args.rounds < 1 or args.seconds < args.rounds:
+        parser.error("--rounds must be at least 1 and at most --seconds")
     return args
 
 
@@ -274,7 +285,21 @@ def summarise(results: dict[str, LoadResult], seconds: int, workers: int) -> dic
 # --- Main --------------------------------------------------------------------------------
 
 
-def measure(port: int, seconds: int, redis_url: str) -> dict[str, LoadResult]:
+def combine(rounds: list[LoadResult], seconds: int) -> LoadResult:
+    """Rounds of one URL as one run: requests over the whole time; the worst round's p99
+    (percentiles of separate runs cannot be merged; the worst one errs on the safe side)."""
+    requests = sum(r.requests for r in rounds)
+    return LoadResult(
+        requests=requests,
+        rps=requests / seconds,
+        p99_ms=max(r.p99_ms for r in rounds),
+        non_2xx=sum(r.non_2xx for r in rounds),
+        socket_errors=sum(r.socket_errors for r in rounds),
+        tool=rounds[0].tool,
+    )
+
+
+def measure(port: int, seconds: int, redis_url: str, rounds: int) -> dict[str, LoadResult]:
     """Warm each URL up, then load each in turn; the static file is the baseline."""
     # Where the pages answer now (e.g. behind a language prefix), not the redirect to them.
     incident_path, api_path = follow(port, INCIDENT_PATH), follow(port, API_PATH)
@@ -292,14 +317,18 @@ def measure(port: int, seconds: int, redis_url: str) -> dict[str, LoadResult]:
     if not wrk:
         say("wrk is not available: using the Python load generator (lower ceiling)")
     paths = {"page": incident_path, "api": api_path, "static": css_path}
-    results: dict[str, LoadResult] = {}
+    each = seconds // rounds
+    runs: dict[str, list[LoadResult]] = {name: [] for name in paths}
+    for _ in range(rounds):
+        for name, path in paths.items():
+            runs[name].append(load(wrk, port, path, each))
+    results = {name: combine(runs[name], each * rounds) for name in paths}
     for name, path in paths.items():
-        results[name] = load(wrk, port, path, seconds)
         say(describe(name, path, results[name]))
     return results
 
 
-def run(seconds: int, db_name: str, redis_url: str) -> dict[str, Any]:
+def run(seconds: int, rounds: int, db_name: str, redis_url: str) -> dict[str, Any]:
     workers = os.cpu_count() or 1
     busy = warn_if_busy("lower and noisier")  # recorded in the JSON too
     env = public_env(db_name, redis_url)
@@ -311,7 +340,7 @@ def run(seconds: int, db_name: str, redis_url: str) -> dict[str, Any]:
         with tempfile.TemporaryFile("w+") as log:
             try:
                 with serving(env, workers, log) as port:
-                    results = measure(port, seconds, redis_url)
+                    results = measure(port, seconds, redis_url, rounds)
             finally:
                 log.seek(0)
                 server_log = log.read().strip()
@@ -320,13 +349,13 @@ def run(seconds: int, db_name: str, redis_url: str) -> dict[str, Any]:
                     say(server_log[-4000:])
     finally:
         drop_database(db_name)
-    return {**summarise(results, seconds, workers), "load_average": busy}
+    return {**summarise(results, seconds, workers), "rounds": rounds, "load_average": busy}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, exit_on_sigterm)
-    summary = run(args.seconds, args.database, args.redis_url)
+    summary = run(args.seconds, args.rounds, args.database, args.redis_url)
     verdict = (
         f"ratios to static: page {summary['ratio_page_static']:.2f}, "
         f"api {summary['ratio_api_static']:.2f} (target >= {RATIO_MIN}); "
