@@ -38,6 +38,9 @@ from django.utils.cache import patch_vary_headers
 from .conf import app_settings
 
 VERSION_KEY = "public-pages:version"
+# Part of every key; changed with the shape of an entry, so that during a deployment
+# processes of the new release never read what the old one kept, nor the other way.
+ENTRY_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -181,7 +184,7 @@ def page_slot(request, rules: PageRules) -> PageSlot:
     selected = "&".join(f"{p}={request.GET.get(p, '')}" for p in rules.params)
     # The language is in the path (or, for the API, fixed); htmx asks for a fragment.
     htmx = request.META.get("HTTP_HX_REQUEST") == "true"  # as django-htmx reads it
-    raw = f"{request.path}?{selected}|{htmx}"
+    raw = f"{ENTRY_FORMAT}|{request.path}?{selected}|{htmx}"
     key = (
         f"public-page:{'outage' if outage else version}:{hashlib.sha256(raw.encode()).hexdigest()}"
     )
