@@ -15,8 +15,8 @@ from django.core.cache import caches
 from django.test import override_settings
 from django.utils import timezone, translation
 
+from core.public_pages import forget_local_version
 from incidents import services
-from incidents.caching import forget_local_version
 from incidents.models import DataCategory, Incident, Status
 from tests.helpers import free_port, redis_caches, sign_in
 

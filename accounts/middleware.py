@@ -7,6 +7,8 @@ from django.shortcuts import redirect, resolve_url
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
+from core.public_pages import is_public_page
+
 from .proof import mailbox_proved_at
 
 # The pages where a new password is set; the one that fits the person is open to her.
@@ -23,11 +25,6 @@ ALLOWED_WHILE_PASSWORD_REQUIRED = {
     "account_reset_password_from_key_done",
     "healthz",
 }
-
-
-def _is_public(view_func) -> bool:
-    # Public pages never read the session: reading it here would add Vary: Cookie.
-    return getattr(view_func, "is_public_page", False)
 
 
 def password_page(request) -> str:
@@ -54,56 +51,22 @@ def _return_to(request) -> str | None:
     return url if url and get_adapter(request).is_safe_url(url) else None
 
 
-class ForcedPasswordChangeMiddleware:
-    """
-    Sends a person whose password was exposed (or whom staff asked) to set a
-    new one before any other page; typing another address does not get past it.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
-
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        if _is_public(view_func):
-            return None
-        user = request.user
-        if not (user.is_authenticated and user.must_change_password):
-            return None
-        page = password_page(request)
-        view_name = request.resolver_match.view_name
-        if view_name == page or view_name in ALLOWED_WHILE_PASSWORD_REQUIRED:
-            return None
-        messages.warning(
-            request,
-            _("Your password was among the data involved. Please choose a new one to continue."),
-        )
-        url = resolve_url(page)
-        if next_url := _return_to(request):
-            url = f"{url}?{urlencode({'next': next_url})}"
-        if request.htmx:
-            return HttpResponseClientRedirect(url)
-        return redirect(url)
-
-
 # The minute in which this session was last seen active.
 ACTIVE_MINUTE = "_active_minute"
 
 
-class SessionActivityMiddleware:
+class SignedInPersonMiddleware:
     """
-    A signed-in person's activity, noted at most once a minute per session:
+    What a signed-in person's requests do besides the page, on every page but the
+    public ones (they read no session, so a CDN can keep them):
 
-    - the session is saved, so its expiry moves on: it ends after SESSION_COOKIE_AGE
-      seconds without activity rather than at a fixed time;
-    - allauth's session list learns when and from where the session was last seen
-      ("last seen" needs no finer grain; writing it on every request cost signed-in
-      pages a transaction each).
-
-    Only on pages that use the session anyway: public pages stay free of session
-    reads, so a CDN can cache them.
+    - her activity is noted at most once a minute per session: the session is saved,
+      so it ends after SESSION_COOKIE_AGE seconds without activity rather than at a
+      fixed time, and allauth's session list learns when and from where it was last
+      seen. allauth's own UserSessionsMiddleware would write that on every request
+      (a transaction each for signed-in pages) and on public pages too;
+    - a person whose password was exposed (or whom staff asked) is sent to set a new
+      one before any other page; typing another address does not get past it.
     """
 
     def __init__(self, get_response):
@@ -113,15 +76,38 @@ class SessionActivityMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        from allauth.usersessions import app_settings
-        from allauth.usersessions.models import UserSession
-
-        if _is_public(view_func) or not request.user.is_authenticated:
+        if is_public_page(view_func) or not request.user.is_authenticated:
             return None
-        minute = int(time.time()) // 60
-        if request.session.get(ACTIVE_MINUTE) == minute:
-            return None
-        request.session[ACTIVE_MINUTE] = minute
-        if app_settings.TRACK_ACTIVITY:
-            UserSession.objects.create_from_request(request)
+        _note_activity(request)
+        if request.user.must_change_password:
+            return _password_first(request)
         return None
+
+
+def _note_activity(request) -> None:
+    from allauth.usersessions import app_settings
+    from allauth.usersessions.models import UserSession
+
+    minute = int(time.time()) // 60
+    if request.session.get(ACTIVE_MINUTE) == minute:
+        return
+    request.session[ACTIVE_MINUTE] = minute
+    if app_settings.TRACK_ACTIVITY:
+        UserSession.objects.create_from_request(request)
+
+
+def _password_first(request):
+    page = password_page(request)
+    view_name = request.resolver_match.view_name
+    if view_name == page or view_name in ALLOWED_WHILE_PASSWORD_REQUIRED:
+        return None
+    messages.warning(
+        request,
+        _("Your password was among the data involved. Please choose a new one to continue."),
+    )
+    url = resolve_url(page)
+    if next_url := _return_to(request):
+        url = f"{url}?{urlencode({'next': next_url})}"
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)

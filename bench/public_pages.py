@@ -3,7 +3,7 @@ Load benchmark for Candor's public pages, measured against a static-file baselin
 
 On a news day almost all traffic is anonymous readers of one incident page and
 the status API, and both are served whole from the shared page cache
-(`incidents/caching.py`): a cached page should cost little more than a static
+(`core/public_pages.py`): a cached page should cost little more than a static
 file. This script measures exactly that, end to end, on this machine:
 
 1. creates a fresh PostgreSQL database (`candor_bench`), migrates it, loads the
@@ -30,7 +30,8 @@ the work itself, should dominate.
 
 Usage, from the repository root:
 
-    .venv/bin/python bench/public_pages.py [--seconds N]
+    .venv/bin/python bench/public_pages.py [--seconds N] [--rounds N]
+        [--database NAME] [--redis-url URL]
 
 Human-readable lines come first; the last line printed is one JSON object,
 which is also written to bench/results/public_pages.json.
@@ -70,6 +71,7 @@ from common import (
     say,
     serving,
     site_env,
+    warn_if_busy,
     wrk_command,
 )
 
@@ -81,8 +83,10 @@ REDIS_URL = "redis://127.0.0.1:6379/2"
 INCIDENT_PATH = "/incidents/2026-11-customer-data-breach/"
 API_PATH = "/api/v2/summary.json"
 
-RATIO_MIN = 0.6
-P99_MAX_MS = 50.0
+# Issue 14: a kept page is answered before sessions, locale, CSRF and auth run, so it
+# should cost nearly what a static file does.
+RATIO_MIN = 0.9
+P99_MAX_MS = 20.0
 
 # Load shape: two client threads (one per CPU here), sixteen open connections.
 LOAD_THREADS = 2
@@ -97,24 +101,44 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--seconds", type=int, default=10, help="how long to load each URL (default 10)"
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="load the three URLs in turn this many times, --seconds/N each time, and add"
+        " the rounds up: on a machine with other work, its changes then fall on all three"
+        " alike (default 1)",
+    )
+    parser.add_argument(
+        "--database",
+        default=DB_NAME,
+        help=f"the PostgreSQL database to create and drop (default {DB_NAME})",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=REDIS_URL,
+        help=f"the Redis database to use as the cache; it is emptied (default {REDIS_URL})",
+    )
     args = parser.parse_args(argv)
     if args.seconds < 1:
         parser.error("--seconds must be at least 1")
+    if args.rounds < 1 or args.seconds < args.rounds:
+        parser.error("--rounds must be at least 1 and at most --seconds")
     return args
 
 
-def count_cached_pages() -> int:
-    """How many whole-page entries the shared cache holds (keys from caching.py)."""
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+def count_cached_pages(redis_url: str) -> int:
+    """How many whole-page entries the shared cache holds (keys from core/public_pages.py)."""
+    client = redis.Redis.from_url(redis_url, socket_connect_timeout=2)
     try:
         return sum(1 for _ in client.scan_iter(match="*public-page:*:*", count=1000))
     finally:
         client.close()
 
 
-def public_env() -> dict[str, str]:
+def public_env(db_name: str, redis_url: str) -> dict[str, str]:
     """The environment of a production deployment, pointed at the bench database."""
-    return site_env(DB_NAME, REDIS_URL=REDIS_URL)
+    return site_env(db_name, REDIS_URL=redis_url)
 
 
 # --- The page ----------------------------------------------------------------------------
@@ -261,7 +285,21 @@ def summarise(results: dict[str, LoadResult], seconds: int, workers: int) -> dic
 # --- Main --------------------------------------------------------------------------------
 
 
-def measure(port: int, seconds: int) -> dict[str, LoadResult]:
+def combine(rounds: list[LoadResult], seconds: int) -> LoadResult:
+    """Rounds of one URL as one run: requests over the whole time; the worst round's p99
+    (percentiles of separate runs cannot be merged; the worst one errs on the safe side)."""
+    requests = sum(r.requests for r in rounds)
+    return LoadResult(
+        requests=requests,
+        rps=requests / seconds,
+        p99_ms=max(r.p99_ms for r in rounds),
+        non_2xx=sum(r.non_2xx for r in rounds),
+        socket_errors=sum(r.socket_errors for r in rounds),
+        tool=rounds[0].tool,
+    )
+
+
+def measure(port: int, seconds: int, redis_url: str, rounds: int) -> dict[str, LoadResult]:
     """Warm each URL up, then load each in turn; the static file is the baseline."""
     # Where the pages answer now (e.g. behind a language prefix), not the redirect to them.
     incident_path, api_path = follow(port, INCIDENT_PATH), follow(port, API_PATH)
@@ -273,31 +311,36 @@ def measure(port: int, seconds: int) -> dict[str, LoadResult]:
         f"incident page: {len(page_body)} bytes, Cache-Control "
         f"{page_headers.get('Cache-Control', '-')!r}, ETag {page_headers.get('ETag', '-')}"
     )
-    say(f"shared cache holds {count_cached_pages()} public page entries after warm-up")
+    say(f"shared cache holds {count_cached_pages(redis_url)} public page entries after warm-up")
 
     wrk = ensure_wrk()
     if not wrk:
         say("wrk is not available: using the Python load generator (lower ceiling)")
     paths = {"page": incident_path, "api": api_path, "static": css_path}
-    results: dict[str, LoadResult] = {}
+    each = seconds // rounds
+    runs: dict[str, list[LoadResult]] = {name: [] for name in paths}
+    for _ in range(rounds):
+        for name, path in paths.items():
+            runs[name].append(load(wrk, port, path, each))
+    results = {name: combine(runs[name], each * rounds) for name in paths}
     for name, path in paths.items():
-        results[name] = load(wrk, port, path, seconds)
         say(describe(name, path, results[name]))
     return results
 
 
-def run(seconds: int) -> dict[str, Any]:
+def run(seconds: int, rounds: int, db_name: str, redis_url: str) -> dict[str, Any]:
     workers = os.cpu_count() or 1
-    env = public_env()
-    say(f"database {DB_NAME}: recreating, migrating, loading the demo")
-    recreate_database(DB_NAME)
+    busy = warn_if_busy("lower and noisier")  # recorded in the JSON too
+    env = public_env(db_name, redis_url)
+    say(f"database {db_name}: recreating, migrating, loading the demo")
+    recreate_database(db_name)
     try:
-        flush_redis(REDIS_URL)
+        flush_redis(redis_url)
         demo_site_prepare(env)
         with tempfile.TemporaryFile("w+") as log:
             try:
                 with serving(env, workers, log) as port:
-                    results = measure(port, seconds)
+                    results = measure(port, seconds, redis_url, rounds)
             finally:
                 log.seek(0)
                 server_log = log.read().strip()
@@ -305,14 +348,14 @@ def run(seconds: int) -> dict[str, Any]:
                     say("gunicorn log (warnings and errors):")
                     say(server_log[-4000:])
     finally:
-        drop_database(DB_NAME)
-    return summarise(results, seconds, workers)
+        drop_database(db_name)
+    return {**summarise(results, seconds, workers), "rounds": rounds, "load_average": busy}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, exit_on_sigterm)
-    summary = run(args.seconds)
+    summary = run(args.seconds, args.rounds, args.database, args.redis_url)
     verdict = (
         f"ratios to static: page {summary['ratio_page_static']:.2f}, "
         f"api {summary['ratio_api_static']:.2f} (target >= {RATIO_MIN}); "

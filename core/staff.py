@@ -2,7 +2,7 @@
 What every staff page requires, in the admin or outside it: a staff account, a session
 that passed one of the account's second factors, and the page's permission.
 
-The admin's pages get it from portal's StaffTwoFactorMiddleware; any other staff page
+The admin's pages get it from core.middleware.StaffTwoFactorMiddleware; any other staff page
 from `staff_view`. Both answer through `second_factor_gate`, so the rule is written once.
 Sessions are judged by what allauth recorded when they were opened (or since
 reauthenticated): "password", "code" (a code emailed to the account), "mfa".

@@ -9,6 +9,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.public_pages import page_fresh_until
+
 from . import selectors
 from .markdown import render_markdown
 from .models import Incident
@@ -65,8 +67,7 @@ class LatestUpdatesFeed(Feed):
     def __call__(self, request, *args, **kwargs):
         response = super().__call__(request, *args, **kwargs)
         # A scheduled update changes the feed when it comes due: cache until then.
-        response.fresh_until = selectors.update_next_scheduled_at()
-        return response
+        return page_fresh_until(response, selectors.update_next_scheduled_at())
 
     def title(self):
         return settings.SITE_NAME

@@ -1,7 +1,8 @@
 from django.urls import path
 
+from core.public_pages import public_page
+
 from . import views
-from .caching import public_page
 from .feeds import IncidentUpdatesFeed, LatestUpdatesFeed
 
 app_name = "incidents"

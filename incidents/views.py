@@ -4,10 +4,10 @@ from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.http import require_safe
 
+from core.public_pages import page_fresh_until, public_page
 from core.staff import staff_view
 
 from . import api, selectors
-from .caching import public_page
 
 
 @require_safe
@@ -15,8 +15,7 @@ from .caching import public_page
 def incident_detail(request, slug):
     page = selectors.incident_get_public(slug=slug)
     response = render(request, "incidents/incident_detail.html", {"page": page})
-    response.fresh_until = page.fresh_until
-    return response
+    return page_fresh_until(response, page.fresh_until)
 
 
 @staff_view(("incidents.view_incident", "incidents.change_incident"))
@@ -55,8 +54,10 @@ def _api_response(build, request):
     response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
     # Anyone's status widget may read it, as Statuspage's public API allows.
     response["Access-Control-Allow-Origin"] = "*"
-    response.fresh_until = selectors.update_next_scheduled_at()
-    return response
+    # Said here, not by LocaleMiddleware from the first reader's Accept-Language: the
+    # page cache keeps one copy for every reader.
+    response["Content-Language"] = settings.LANGUAGE_CODE
+    return page_fresh_until(response, selectors.update_next_scheduled_at())
 
 
 @require_safe

@@ -19,9 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.password_budget import password_check_allowed
 from notifications.services.outbox import notification_enqueue
-
-from .password_budget import password_check_allowed
 
 
 # allauth emails whose code or link stops working after a while, and how long it lasts:

@@ -215,7 +215,7 @@ WHITENOISE_MAX_AGE = 3600
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "portal.requestid.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "core.requestid.RequestIdFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"}
     },

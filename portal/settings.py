@@ -9,8 +9,6 @@ DJANGO_DEBUG=true (as `make run` sets); with it off, the process refuses to star
 without strong DJANGO_SECRET_KEY and EXPOSURE_DIGEST_KEY.
 """
 
-import os
-
 import environ
 
 from portal.base_settings import *  # noqa: F403
@@ -76,24 +74,23 @@ INSTALLED_APPS = [
     "audit",
 ]
 
+# Four of our own, each for one reason; tests/test_middleware_order.py holds the order.
 MIDDLEWARE = [
-    # Gives every request an id, shown on the 500 page and in the logs.
-    "portal.middleware.RequestIdMiddleware",
+    # Ours: an id on every response (static files and early answers too) and log line.
+    "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Before WhiteNoise, so static files carry the same headers as pages.
+    # Before WhiteNoise and our early answers, so those carry the same headers as pages.
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
-    # A client refused by a rate limit a moment ago is refused again here, cheaply.
-    "portal.middleware.RefusedAgainMiddleware",
-    # Password sign-ins past the site's budget for this second, answered at once.
-    "portal.middleware.PasswordBudgetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Answers If-None-Match with 304 for the ETags of public pages, early answers included.
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Ours: kept public pages and cheap 429s answered before sessions; no-store elsewhere.
+    "core.middleware.EarlyAnswerMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language comes from the URL (/en/, /es/); a bare path is redirected by the
     # language cookie, then Accept-Language. Reads no session: public pages stay cookie-free.
     "django.middleware.locale.LocaleMiddleware",
-    # Answers If-None-Match with 304 for the ETags the public pages carry.
-    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -101,17 +98,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    # A signed-in session's activity, once a minute: its idle timer starts again and
-    # allauth's session list learns it was seen. Kept off the public pages.
-    "accounts.middleware.SessionActivityMiddleware",
-    # After a breach exposed a password, nothing else until a new one is set.
-    "accounts.middleware.ForcedPasswordChangeMiddleware",
-    # No admin page without two-factor authentication.
-    "portal.middleware.StaffTwoFactorMiddleware",
+    # Ours: a signed-in person's activity noted; a new password first if hers was exposed.
+    "accounts.middleware.SignedInPersonMiddleware",
+    # Ours: no admin page without two-factor authentication.
+    "core.middleware.StaffTwoFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # Every page that is not one of the public, cacheable ones: `no-store`, so nothing
-    # personal stays in a browser or proxy.
-    "portal.middleware.PrivatePageMiddleware",
 ]
 
 # --- Data -------------------------------------------------------------------
@@ -127,7 +118,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "portal.cache.RedisCache",
+            "BACKEND": "core.redis_cache.RedisCacheWithStandIn",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "candor",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -143,19 +134,14 @@ CACHES["pages"] = {
     "OPTIONS": {"MAX_ENTRIES": 500},
 }
 
-# --- Public page cache --------------------------------------------------------
-# How long a rendered public page may be reused. Publishing or editing an
-# update invalidates at once; a scheduled update caps the lifetime to its time.
-PUBLIC_PAGE_CACHE_SECONDS = env.int("CANDOR_PUBLIC_CACHE_SECONDS", default=300)
-# How long a process may trust its last reading of the shared cache version: the
-# longest another web process can go on serving a page after it has changed.
-PUBLIC_PAGE_VERSION_SECONDS = env.float("CANDOR_PUBLIC_VERSION_SECONDS", default=1.0)
-# While Redis is unreachable no process can learn of another's publish: each keeps
-# the pages it rendered for this long only.
-PUBLIC_PAGE_OUTAGE_SECONDS = env.int("CANDOR_PUBLIC_OUTAGE_SECONDS", default=5)
-# What browsers and CDNs may reuse without asking again.
-PUBLIC_PAGE_MAX_AGE = env.int("CANDOR_PUBLIC_MAX_AGE", default=30)
-PUBLIC_PAGE_S_MAXAGE = env.int("CANDOR_PUBLIC_S_MAXAGE", default=60)
+# --- core (core/conf.py has each default and its meaning; None: the default) ----
+CANDOR_PUBLIC_CACHE_SECONDS = env.int("CANDOR_PUBLIC_CACHE_SECONDS", default=None)
+CANDOR_PUBLIC_VERSION_SECONDS = env.float("CANDOR_PUBLIC_VERSION_SECONDS", default=None)
+CANDOR_PUBLIC_OUTAGE_SECONDS = env.int("CANDOR_PUBLIC_OUTAGE_SECONDS", default=None)
+CANDOR_PUBLIC_MAX_AGE = env.int("CANDOR_PUBLIC_MAX_AGE", default=None)
+CANDOR_PUBLIC_S_MAXAGE = env.int("CANDOR_PUBLIC_S_MAXAGE", default=None)
+CANDOR_PASSWORD_CHECKS_PER_SECOND = env.int("CANDOR_PASSWORD_CHECKS_PER_SECOND", default=None)
+CANDOR_REFUSED_HOLD_SECONDS = env.int("CANDOR_REFUSED_HOLD_SECONDS", default=None)
 
 # --- The apps' own (defaults and meanings in <app>/conf.py; None: the default) ---
 EXPOSURE_IMPORT_MAX_BYTES = env.int("EXPOSURE_IMPORT_MAX_BYTES", default=None)
@@ -193,16 +179,6 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"{SITE_NAME}: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 MFA_TOTP_ISSUER = COMPANY_NAME
 
-# Password checks (PBKDF2, ~250 ms of a core each) the whole site makes in a second, at
-# most: past it, password sign-in asks for an emailed code instead. By default one per
-# two cores of this machine (an eighth of their time); with more web servers, raise it.
-# 0 turns the budget off.
-CANDOR_PASSWORD_CHECKS_PER_SECOND = env.int(
-    "CANDOR_PASSWORD_CHECKS_PER_SECOND", default=max(1, (os.cpu_count() or 2) // 2)
-)
-# After a POST is refused (429), the same client's same POST is refused again for this
-# long before it reaches sessions, CSRF and the limiter (portal.middleware.RefusedAgainMiddleware).
-CANDOR_REFUSED_HOLD_SECONDS = env.int("CANDOR_REFUSED_HOLD_SECONDS", default=5)
 
 # --- Security -----------------------------------------------------------------
 SESSION_COOKIE_SECURE = not DEBUG
@@ -215,7 +191,8 @@ SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0 if DEBUG else 315
 SESSION_COOKIE_NAME = "sessionid" if DEBUG else "__Host-candor-session"
 CSRF_COOKIE_NAME = "csrftoken" if DEBUG else "__Host-candor-csrf"
 # Sessions end after this much inactivity (each signed-in page renews it, see
-# accounts.middleware.SessionActivityMiddleware) and when the browser closes.
+# accounts.middleware.SignedInPersonMiddleware) and when the browser closes: a shared computer at
+# a library should not stay signed in.
 SESSION_COOKIE_AGE = env.int("CANDOR_SESSION_IDLE_MINUTES", default=60) * 60
 if not DEBUG:  # a link typed or found with http:// still loads everything over https
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = True

@@ -10,9 +10,9 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core.public_pages import page_fresh_until, public_page
 from core.staff import staff_view
 from incidents import selectors
-from incidents.caching import public_page
 from incidents.models import Incident
 from notifications.services.campaigns import campaign_follow_up_create
 
@@ -32,8 +32,7 @@ def home(request):
         "latest_updates": selectors.update_list_latest(limit=5),
     }
     response = render(request, "portal/home.html", context)
-    response.fresh_until = selectors.update_next_scheduled_at()
-    return response
+    return page_fresh_until(response, selectors.update_next_scheduled_at())
 
 
 @require_safe

@@ -18,7 +18,7 @@ def redis_caches(location: str, *, timeout: float = 0.5) -> dict:
     """CACHES with the site's Redis cache at `location` and the usual in-process page copies."""
     return {
         "default": {
-            "BACKEND": "portal.cache.RedisCache",
+            "BACKEND": "core.redis_cache.RedisCacheWithStandIn",
             "LOCATION": location,
             "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout},
         },

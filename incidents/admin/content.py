@@ -18,8 +18,8 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from .. import selectors, services
-from ..caching import public_pages_invalidate
 from ..exports import affected_csv_rows
+from ..invalidation import public_pages_invalidate
 from ..markdown import render_markdown
 from ..models import FAQ, DataCategory, Incident, Obligation, Status, Update
 from ..services import clocks

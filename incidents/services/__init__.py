@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 
 from ..audit_actions import Action
-from ..caching import public_pages_invalidate
+from ..invalidation import public_pages_invalidate
 from ..models import FAQ, DataCategory, Incident, Update
 
 

@@ -14,8 +14,8 @@ from django.core.cache import caches
 from django.test import override_settings
 from django.urls import reverse
 
+from core.public_pages import forget_local_version
 from incidents import services
-from incidents.caching import forget_local_version
 from incidents.models import FAQ
 from tests.helpers import redis_caches
 

@@ -187,8 +187,8 @@ def test_a_sign_in_that_finds_the_budget_spent_meanwhile_gets_the_form_with_the_
 ):
     from django.core.exceptions import ValidationError
 
+    from core.password_budget import password_check_allowed
     from portal.account_adapter import AccountAdapter
-    from portal.password_budget import password_check_allowed
 
     settings.CANDOR_PASSWORD_CHECKS_PER_SECOND = 1
     request = rf.post(reverse("account_login"))

@@ -1,4 +1,4 @@
-"""The Redis cache while Redis is down: each process's memory stands in (portal/cache.py)."""
+"""The Redis cache while Redis is down: each process's memory stands in (core/redis_cache.py)."""
 
 import contextlib
 import shutil
@@ -12,16 +12,16 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents.caching import forget_local_version
+from core import redis_cache
+from core.public_pages import forget_local_version
+from core.redis_cache import RedisCacheWithStandIn
 from notifications.models import Notification, Subscription
-from portal import cache as portal_cache
-from portal.cache import RedisCache
 from support.models import Ticket
 from tests.helpers import free_port, redis_caches, wait_for
 
 
 def test_each_process_keeps_the_cache_in_its_own_memory_while_redis_is_down(redis_down):
-    down = RedisCache(redis_down, {"OPTIONS": {"socket_connect_timeout": 0.5}})
+    down = RedisCacheWithStandIn(redis_down, {"OPTIONS": {"socket_connect_timeout": 0.5}})
 
     down.set("key", "value")
     assert down.get("key", "default") == "value"
@@ -31,7 +31,7 @@ def test_each_process_keeps_the_cache_in_its_own_memory_while_redis_is_down(redi
     assert down.get_many(["key", "missing"]) == {"key": "value"}
     assert down.delete("key") is True
     assert down.get("key") is None
-    other_process = RedisCache(redis_down, {"OPTIONS": {"socket_connect_timeout": 0.5}})
+    other_process = RedisCacheWithStandIn(redis_down, {"OPTIONS": {"socket_connect_timeout": 0.5}})
     assert other_process.get("counter") is None
 
 
@@ -102,7 +102,7 @@ def publish_news(incident, on_commit=None):
 def test_a_publish_by_another_process_during_a_redis_outage_shows_within_seconds(
     client, incident, redis_down, settings
 ):
-    settings.PUBLIC_PAGE_OUTAGE_SECONDS = 1
+    settings.CANDOR_PUBLIC_OUTAGE_SECONDS = 1
     page = incident.get_absolute_url()
     assert NEWS not in client.get(page).content.decode()
 
@@ -160,14 +160,14 @@ def own_redis():
 def test_pages_cached_before_an_outage_are_not_served_after_a_publish_made_during_it(
     client, incident, own_redis, settings, django_capture_on_commit_callbacks
 ):
-    settings.PUBLIC_PAGE_VERSION_SECONDS = 0.2
+    settings.CANDOR_PUBLIC_VERSION_SECONDS = 0.2
     page = incident.get_absolute_url()
     assert NEWS not in client.get(page).content.decode()  # now cached, in Redis and here
 
     own_redis.pause(1.5)
     publish_news(incident, django_capture_on_commit_callbacks)  # its version bump is lost
     assert cache.unreachable
-    time.sleep(1.5 + portal_cache.RETRY_SECONDS)  # Redis answers again, with the old pages
+    time.sleep(1.5 + redis_cache.RETRY_SECONDS)  # Redis answers again, with the old pages
 
     assert NEWS in client.get(page).content.decode()
     assert not cache.unreachable and cache.recoveries == 1

@@ -260,3 +260,24 @@ def test_without_an_email_url_mail_is_printed_to_the_console():
     )
 
     assert values == "django.core.mail.backends.console.EmailBackend"
+
+
+BUDGET = (
+    "import os; os.cpu_count = lambda: 64; import django; django.setup(); "
+    "from core.conf import app_settings; print(app_settings.PASSWORD_CHECKS_PER_SECOND)"
+)
+
+
+@pytest.mark.parametrize(("value", "budget"), [(None, "1"), ("7", "7"), ("0", "0")])
+def test_the_password_budget_is_the_sites_not_the_web_process_cores(value, budget):
+    env = {k: v for k, v in os.environ.items() if k != "CANDOR_PASSWORD_CHECKS_PER_SECOND"}
+    env |= {"DJANGO_SETTINGS_MODULE": "portal.settings", "DJANGO_DEBUG": "true"}
+    if value is not None:
+        env["CANDOR_PASSWORD_CHECKS_PER_SECOND"] = value
+
+    result = subprocess.run(
+        [sys.executable, "-c", BUDGET], env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == budget  # on a 64-core web server too

@@ -275,7 +275,7 @@ def test_update_published_in_the_admin_reaches_a_subscriber_once_and_the_feed_an
     assert len(updates) == 1
 
     # Software reads it from the links in the page footer: the Atom feed and the JSON API.
-    # (The home page may come from the browser's cache, for up to PUBLIC_PAGE_MAX_AGE.)
+    # (The home page may come from the browser's cache, for up to CANDOR_PUBLIC_MAX_AGE.)
     reader.goto(reverse("home"))
     reader.get_by_role("link", name="Read the full notice and timeline").click()
     expect(reader.get_by_text("a second, older access path")).to_be_visible()

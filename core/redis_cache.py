@@ -1,6 +1,7 @@
 """
-Django's Redis cache, with one client per connection pool instead of one per call,
-and each process's own memory standing in for Redis while it is unreachable.
+The cache backend (settings.CACHES): Django's Redis cache, with one client per
+connection pool instead of one per call, and each process's own memory standing in
+for Redis while it is unreachable.
 """
 
 import logging
@@ -62,7 +63,7 @@ def _on_outage(method):
     return wrapper
 
 
-class RedisCache(DjangoRedisCache):
+class RedisCacheWithStandIn(DjangoRedisCache):
     """
     Redis going away must not take the site with it: the public pages, the rate
     limits and every form read and write this cache. While Redis is unreachable,
@@ -72,7 +73,7 @@ class RedisCache(DjangoRedisCache):
     four web processes an attacker gets at most four times a limit) instead of
     not at all. When Redis is back, it is used again; what the stand-in held is
     left to expire. `unreachable` and `recoveries` tell callers (the public page
-    cache) what happened meanwhile.
+    cache, core.public_pages) what happened meanwhile.
     """
 
     def __init__(self, server, params):

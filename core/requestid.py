@@ -1,5 +1,5 @@
 """
-The id of the request being served, for log lines (see RequestIdMiddleware).
+The id of the request being served, for log lines (see core.middleware.RequestIdMiddleware).
 
 A context variable rather than a thread-local, so it is right under threads and
 async alike. `RequestIdFilter` puts it on every log record as `request_id`.
