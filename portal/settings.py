@@ -69,6 +69,8 @@ SUPPORT_PHONE = env.str("CANDOR_SUPPORT_PHONE", default="")
 CANDOR_PAGE_ID = env.str("CANDOR_PAGE_ID", default="candor")
 
 INSTALLED_APPS = [
+    # Before the admin, whose forms it patches: registers incidents/translation.py.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -419,6 +421,10 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # the reader's choice in the switcher (portal/i18n.py)
+# What the comms team writes (incidents/translation.py) gets a `<field>_<code>` column per
+# language in LANGUAGES; English is the original, shown where a translation is empty.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
