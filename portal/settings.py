@@ -12,6 +12,8 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.text import format_lazy
+from django.utils.translation import get_language_info
 
 from portal.checks import (
     DEV_EXPOSURE_DIGEST_KEY,
@@ -425,6 +427,16 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # the reader's choice in the switcher (po
 # language in LANGUAGES; English is the original, shown where a translation is empty.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+
+
+def _label_in_language(verbose_name, code):
+    # The admin's labels: "body" for the original, "body (Spanish)" for its translation.
+    if code == MODELTRANSLATION_DEFAULT_LANGUAGE:
+        return verbose_name
+    return format_lazy("{} ({})", verbose_name, get_language_info(code)["name_translated"])
+
+
+MODELTRANSLATION_BUILD_LOCALIZED_VERBOSE_NAME = _label_in_language
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
