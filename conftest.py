@@ -174,7 +174,10 @@ def make_incident(db, category):
             "is_published": True,
             "status": Status.INVESTIGATING,
         } | fields
-        return services.incident_save(incident=Incident(**values), data_categories=[category])
+        # In English, the original, even after a request left Spanish active in this thread.
+        with translation.override(settings.LANGUAGE_CODE):
+            incident = Incident(**values)
+        return services.incident_save(incident=incident, data_categories=[category])
 
     return make
 
@@ -207,13 +210,13 @@ def incident_form():
 
     def form(**fields):
         return {
-            "title": "Card data exposure",
+            "title_en": "Card data exposure",
             "slug": "card-data",
-            "summary": "Card data was exposed.",
+            "summary_en": "Card data was exposed.",
             "status": "investigating",
             "severity": "major",
-            "what_happened": "It happened.",
-            "what_we_are_doing": "Fixing it.",
+            "what_happened_en": "It happened.",
+            "what_we_are_doing_en": "Fixing it.",
             "quiet_hours": 24,
             # The regulatory deadlines inline, empty.
             "obligations-TOTAL_FORMS": "0",

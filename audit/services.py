@@ -4,9 +4,11 @@ import getpass
 import socket
 
 from allauth.account.adapter import get_adapter
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils import translation
 from simple_history.models import HistoricalRecords
 
 from .actions import action_validate
@@ -34,13 +36,18 @@ def audit_record(
     no app registered (audit/actions.py) is refused with a ValidationError.
     """
     action_validate(action)
+    if target is not None and not target_label:
+        # In the site's language whoever acted, so the trail reads and searches the same
+        # (a translated record's str() is in the active language).
+        with translation.override(settings.LANGUAGE_CODE):
+            target_label = str(target)
     return AuditEvent.objects.create(
         actor=actor,
         actor_label=(actor.get_username() if actor else origin or SYSTEM)[:255],
         action=action,
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,
         target_id=str(target.pk) if target is not None else "",
-        target_label=(target_label or (str(target) if target is not None else ""))[:255],
+        target_label=target_label[:255],
         details=details,
         ip=_client_ip(),
     )

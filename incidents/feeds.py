@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from core.public_pages import page_fresh_until
 
 from . import selectors
+from .localized import text_in
 from .markdown import render_markdown
 from .models import Incident
-from .translation import text_in
 
 # Control characters XML 1.0 cannot carry; staff may paste text that holds some.
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

@@ -4,9 +4,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+from modeltranslation import settings as translation_settings
+from modeltranslation.utils import build_localized_fieldname
 
-from .translation import TranslatableMixin, translated_languages
+from .localized import TranslatableMixin
 
 
 class Status(models.TextChoices):
@@ -31,11 +32,9 @@ class DataCategory(TranslatableMixin, models.Model):
 
     slug = models.SlugField(unique=True, help_text=_("Used in the affected-people CSV."))
     name = models.CharField(max_length=100)
-    name_es = models.CharField(_("name (Spanish)"), max_length=100, blank=True)
     advice = models.TextField(
         help_text=_("Plain-language advice for a customer whose data of this kind leaked.")
     )
-    advice_es = models.TextField(_("advice (Spanish)"), blank=True)
     requires_password_reset = models.BooleanField(
         default=False,
         help_text=_("Customers whose data of this kind leaked must choose a new password."),
@@ -45,8 +44,6 @@ class DataCategory(TranslatableMixin, models.Model):
     class Meta:
         ordering = ["order", "name"]
         verbose_name_plural = _("data categories")
-
-    translatable_fields = ("name", "advice")
 
     def __str__(self):
         return self.name
@@ -103,23 +100,6 @@ class Incident(TranslatableMixin, models.Model):
             "Markdown. How to use a remedy code, e.g. where to enroll in credit monitoring."
         ),
     )
-    # The same texts in Spanish; an empty one is shown in the original, with a note.
-    title_es = models.CharField(_("title (Spanish)"), max_length=200, blank=True)
-    summary_es = models.TextField(_("summary (Spanish)"), blank=True)
-    what_happened_es = models.TextField(_("what happened (Spanish)"), blank=True)
-    what_information_es = models.TextField(
-        _("what information was involved (Spanish)"), blank=True
-    )
-    what_we_are_doing_es = models.TextField(_("what we are doing (Spanish)"), blank=True)
-    what_you_can_do_es = models.TextField(_("what you can do (Spanish)"), blank=True)
-    more_information_es = models.TextField(_("for more information (Spanish)"), blank=True)
-    message_standard_es = models.TextField(
-        _("message to affected customers (Spanish)"), blank=True
-    )
-    message_priority_es = models.TextField(
-        _("message to priority-tier customers (Spanish)"), blank=True
-    )
-    remedy_instructions_es = models.TextField(_("remedy instructions (Spanish)"), blank=True)
     detected_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(
         null=True,
@@ -141,7 +121,7 @@ class Incident(TranslatableMixin, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # Versions are kept too (`history`: see translation.py).
     objects = IncidentQuerySet.as_manager()
 
     class Meta:
@@ -158,19 +138,6 @@ class Incident(TranslatableMixin, models.Model):
                 ),
             ),
         ]
-
-    translatable_fields = (
-        "title",
-        "summary",
-        "what_happened",
-        "what_information",
-        "what_we_are_doing",
-        "what_you_can_do",
-        "more_information",
-        "message_standard",
-        "message_priority",
-        "remedy_instructions",
-    )
 
     def __str__(self):
         return self.title
@@ -193,9 +160,6 @@ class Update(TranslatableMixin, models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="updates")
     status = models.CharField(max_length=20, choices=Status.choices)
     body = models.TextField(help_text=_("Markdown."))
-    body_es = models.TextField(
-        _("body (Spanish)"), blank=True, help_text=_("Markdown. Empty: shown in English.")
-    )
     publish_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -216,13 +180,11 @@ class Update(TranslatableMixin, models.Model):
     revised_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    # Versions are kept too (`history`: see translation.py).
     objects = UpdateQuerySet.as_manager()
 
     class Meta:
         ordering = ["-publish_at", "-id"]
-
-    translatable_fields = ("body",)
 
     def __str__(self):
         return f"{self.incident}: {self.get_status_display()}"
@@ -245,13 +207,14 @@ class Update(TranslatableMixin, models.Model):
         already reading. A first translation corrects nothing: until then its
         readers were shown the original, and they still are shown what it says.
         """
-        if (before.status, before.body) != (after.status, after.body):
+        if before.status != after.status:
             return True
-        return any(
-            getattr(before, f"body_{code}")
-            and getattr(before, f"body_{code}") != getattr(after, f"body_{code}")
-            for code in translated_languages()
-        )
+        for code in translation_settings.AVAILABLE_LANGUAGES:
+            body = build_localized_fieldname("body", code)
+            was_read = code == translation_settings.DEFAULT_LANGUAGE or getattr(before, body)
+            if was_read and (getattr(before, body) or "") != (getattr(after, body) or ""):
+                return True
+        return False
 
 
 class FAQQuerySet(models.QuerySet):
@@ -273,24 +236,18 @@ class FAQ(TranslatableMixin, models.Model):
         help_text=_("Empty: a general question, shown for every incident."),
     )
     question = models.CharField(max_length=300)
-    question_es = models.CharField(_("question (Spanish)"), max_length=300, blank=True)
     answer = models.TextField(help_text=_("Markdown."))
-    answer_es = models.TextField(
-        _("answer (Spanish)"), blank=True, help_text=_("Markdown. Empty: shown in English.")
-    )
     order = models.PositiveSmallIntegerField(default=0)
     is_published = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # Versions are kept too (`history`: see translation.py).
     objects = FAQQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "id"]
         verbose_name = _("FAQ")
         verbose_name_plural = _("FAQs")
-
-    translatable_fields = ("question", "answer")
 
     def __str__(self):
         return self.question

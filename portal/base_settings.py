@@ -9,6 +9,9 @@ a deployment changes (from the environment); each app's own knobs have their def
 
 from pathlib import Path
 
+from django.utils.text import format_lazy
+from django.utils.translation import get_language_info
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 ROOT_URLCONF = "portal.urls"
@@ -156,6 +159,21 @@ CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True  # htmx sends the token from the page (hx-headers), not the cookie
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Content translations (django-modeltranslation): English is the original and the fallback;
+# other languages' columns are labelled "Body (Español)".
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+
+
+def _label_in_language(verbose_name, code):
+    # The admin's labels: "body" for the original, "body (Spanish)" for its translation.
+    if code == MODELTRANSLATION_DEFAULT_LANGUAGE:
+        return verbose_name
+    return format_lazy("{} ({})", verbose_name, get_language_info(code)["name_translated"])
+
+
+MODELTRANSLATION_BUILD_LOCALIZED_VERBOSE_NAME = _label_in_language
+
 # One way of writing dates and times in every language (portal/formats/).
 FORMAT_MODULE_PATH = ["portal.formats"]
 # Sessions also end when the browser closes: a shared computer at a library should not

@@ -15,7 +15,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from incidents import services
 from incidents.models import FAQ, DataCategory, ImportBatch, Incident, Severity, Status, Update
@@ -24,6 +24,7 @@ from incidents.services import imports
 from .demo_es import CATEGORIES_ES, FAQS_ES, INCIDENT_ES, UPDATES_ES
 
 INCIDENT_SLUG = "2026-11-customer-data-breach"
+DEMO_LANGUAGE = "en"
 
 
 @dataclass(frozen=True)
@@ -160,16 +161,19 @@ class Demo:
 def demo_seed(*, now: dt.datetime | None = None) -> Demo:
     """Create the demo if it is missing; returns the logins and staff codes. Idempotent."""
     now = now or timezone.now()
-    categories = _categories()
-    incident = Incident.objects.filter(slug=INCIDENT_SLUG).first()
-    if incident is None:
-        incident = _incident(now, categories)
-        _timeline(incident, now)
-        _faqs(incident)
-        _affected_people(incident)
-        _clocks(incident, now)
-    _users()
-    _support(incident)
+    # Written in English: `title=` fills the active language's column (django-modeltranslation),
+    # so English is active whoever runs it; the Spanish is given by name (`title_es`).
+    with translation.override(DEMO_LANGUAGE):
+        categories = _categories()
+        incident = Incident.objects.filter(slug=INCIDENT_SLUG).first()
+        if incident is None:
+            incident = _incident(now, categories)
+            _timeline(incident, now)
+            _faqs(incident)
+            _affected_people(incident)
+            _clocks(incident, now)
+        _users()
+        _support(incident)
     return Demo(
         logins=DEMO_LOGINS,
         staff_totp_secret=DEMO_STAFF_TOTP_SECRET,

@@ -50,6 +50,8 @@ SUPPORT_EMAIL = env.str("CANDOR_SUPPORT_EMAIL", default="help@example.com")
 SUPPORT_PHONE = env.str("CANDOR_SUPPORT_PHONE", default="")
 
 INSTALLED_APPS = [
+    # Before the admin, whose forms it patches: registers incidents/translation.py.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -204,6 +206,8 @@ LANGUAGES = [("en", "English"), ("es", "Español")]
 # Our strings, then our Spanish for allauth's (it wins over allauth's own catalogue).
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # the reader's choice in the switcher (portal/i18n.py)
+# What the comms team writes (incidents/translation.py) gets a `<field>_<code>` column per
+# language in LANGUAGES; English is the original, shown where a translation is empty.
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

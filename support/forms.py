@@ -2,8 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.emails import CustomerEmailField
+from incidents.localized import TranslatedChoiceField
 from incidents.models import Incident
-from incidents.translation import TranslatedChoiceField
 
 from .models import Category
 

@@ -195,7 +195,7 @@ def _update_form(staff_client, incident, body):
     return data | {
         "incident": incident.pk,
         "status": "investigating",
-        "body": body,
+        "body_en": body,
         "publish_at_0": now.strftime("%Y-%m-%d"),
         "publish_at_1": now.strftime("%H:%M:%S"),
     }
@@ -272,8 +272,7 @@ def test_update_body_refuses_or_saves_odd_characters_without_error(staff_client,
 def test_faq_with_every_payload_is_inert(staff_client, client):
     add = reverse("admin:incidents_faq_add")
     data = admin_form(staff_client, add) | {
-        "question": "<img src=x onerror=window.__pwned=1>\u202e?",
-        "answer": DOCUMENT,
+        "question_en": "<img src=x onerror=window.__pwned=1>\u202e?",
         "order": "0",
         "is_published": "on",
     }
@@ -293,8 +292,7 @@ def test_data_category_advice_with_every_payload_is_inert(staff_client, client, 
     add = reverse("admin:incidents_datacategory_add")
     data = admin_form(staff_client, add) | {
         "slug": "phone",
-        "name": "<svg onload=window.__pwned=1>",
-        "advice": DOCUMENT,
+        "name_en": "<svg onload=window.__pwned=1>",
         "order": "0",
     }
     data = with_text(data, {"advice"}, DOCUMENT)

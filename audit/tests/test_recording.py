@@ -40,7 +40,7 @@ def update_form(incident, *, body, at):
     return {
         "incident": incident.pk,
         "status": "identified",
-        "body": body,
+        "body_en": body,
         "publish_at_0": at.strftime("%Y-%m-%d") if at else "",
         "publish_at_1": at.strftime("%H:%M:%S") if at else "",
     }
@@ -171,7 +171,7 @@ def test_publishing_and_editing_an_incident_are_recorded_with_what_changed(
     services.incident_save(incident=incident, actor=staff_client.user)
 
     assert the_event(IncidentAction.INCIDENT_PUBLISHED).details == {"fields": ["is_published"]}
-    assert the_event(IncidentAction.INCIDENT_EDITED).details == {"fields": ["summary"]}
+    assert the_event(IncidentAction.INCIDENT_EDITED).details == {"fields": ["summary_en"]}
 
 
 def test_deleting_an_incident_in_the_admin_records_who_and_its_name(staff_client, incident):
@@ -203,9 +203,9 @@ def test_deleting_updates_in_bulk_records_each(staff_client, make_update):
 def faq_form(**overrides):
     return {
         "incident": "",
-        "question": "Was my card taken?",
+        "question_en": "Was my card taken?",
         "question_es": "",
-        "answer": "No.",
+        "answer_en": "No.",
         "answer_es": "",
         "order": 0,
         "is_published": "on",
@@ -226,12 +226,12 @@ def test_editing_an_faq_in_the_admin_records_which_fields_changed(staff_client):
 
     staff_client.post(
         reverse("admin:incidents_faq_change", args=[faq.pk]),
-        faq_form(answer="No: cards were not in the copied records.", answer_es="No."),
+        faq_form(answer_en="No: cards were not in the copied records.", answer_es="No."),
     )
 
     event = the_event(IncidentAction.FAQ_EDITED)
     assert (event.actor, event.target) == (staff_client.user, faq)
-    assert event.details == {"fields": ["answer", "answer_es"]}
+    assert event.details == {"fields": ["answer_en", "answer_es"]}
 
 
 def test_saving_an_faq_unchanged_records_no_edit(staff_client):
@@ -263,8 +263,8 @@ def test_reordering_faqs_in_the_list_records_the_edit(staff_client):
 
 
 def test_creating_and_editing_a_data_category_in_the_admin_records_who(staff_client):
-    form = {"slug": "phone", "name": "Phone number", "name_es": "", "advice": "Beware of calls.",
-            "advice_es": "", "order": 0}  # fmt: skip
+    form = {"slug": "phone", "name_en": "Phone number", "name_es": "",
+            "advice_en": "Beware of calls.", "advice_es": "", "order": 0}  # fmt: skip
     staff_client.post(reverse("admin:incidents_datacategory_add"), form)
     phone = DataCategory.objects.get(slug="phone")
     staff_client.post(

@@ -10,6 +10,7 @@ from core.admin import LabelledInlineFormSet
 from ..models import Obligation, Regime
 from ..selectors import obligation_clock
 from ..services import clocks
+from .languages import INCIDENT_TITLE
 
 
 def clock_display(obligation):
@@ -60,7 +61,7 @@ class ObligationAdmin(admin.ModelAdmin):
                     "reference"]  # fmt: skip
     list_filter = [OpenFilter, "regime", "incident"]
     list_select_related = ["regime", "incident", "filed_by"]
-    search_fields = ["regime__name", "incident__title", "reference"]
+    search_fields = ["regime__name", *INCIDENT_TITLE, "reference"]
     fields = ["incident", "regime", "clock_started_at", "due_at", "filed_at", "filed_by",
               "reference"]  # fmt: skip
     readonly_fields = ["due_at", "filed_by"]

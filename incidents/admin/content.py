@@ -15,6 +15,8 @@ from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
+from modeltranslation.utils import get_translation_fields
 from simple_history.admin import SimpleHistoryAdmin
 
 from .. import selectors, services
@@ -24,6 +26,7 @@ from ..markdown import render_markdown
 from ..models import FAQ, DataCategory, Incident, Obligation, Status, Update
 from ..services import clocks
 from .clocks import ObligationInline
+from .languages import INCIDENT_TITLE, in_english, in_other_languages
 from .visibility import IncidentFilter, names_hidden_incident, sees_drafts, visible_incidents
 
 
@@ -37,18 +40,18 @@ class PublicContentMixin:
         services.public_content_delete(objects=queryset, actor=request.user)
 
 
-class PublicContentAdmin(PublicContentMixin, SimpleHistoryAdmin):
-    """Public content that keeps its versions: the admin shows them."""
+class PublicContentAdmin(PublicContentMixin, TranslationAdmin, SimpleHistoryAdmin):
+    """Public content that keeps its versions, in every language: the admin shows them."""
 
 
-# Data categories keep no versions (no HistoricalRecords): simple_history's pages for
-# them answered 500; Django's own history page lists their changes.
+# Data categories keep no versions (no history): simple_history's pages for them
+# answered 500; Django's own history page lists their changes.
 @admin.register(DataCategory)
-class DataCategoryAdmin(PublicContentMixin, admin.ModelAdmin):
+class DataCategoryAdmin(PublicContentMixin, TranslationAdmin):
     list_display = ["name", "slug", "requires_password_reset", "order"]
     list_editable = ["order"]
-    search_fields = ["name", "slug", "advice"]
-    prepopulated_fields = {"slug": ["name"]}
+    search_fields = [*get_translation_fields("name"), "slug", *get_translation_fields("advice")]
+    prepopulated_fields = {"slug": in_english("name")}
 
     def save_model(self, request, obj, form, change):
         services.data_category_save(category=obj, actor=request.user)
@@ -113,13 +116,27 @@ def _saved_as(update: Update) -> str:
     return _("Published.")
 
 
+INCIDENT_TEXTS = [
+    "title",
+    "summary",
+    "what_happened",
+    "what_information",
+    "what_we_are_doing",
+    "what_you_can_do",
+    "more_information",
+    "message_standard",
+    "message_priority",
+    "remedy_instructions",
+]
+
+
 @admin.register(Incident)
 class IncidentAdmin(PublicContentAdmin):
     list_display = ["title", "shown_status", "severity", "is_published", "confirmed_at",
                     "preview_link"]  # fmt: skip
     list_filter = ["is_published", CurrentStatusFilter, "severity", "data_categories"]
-    search_fields = ["title", "slug", "summary"]
-    prepopulated_fields = {"slug": ["title"]}
+    search_fields = [*get_translation_fields("title"), "slug", *get_translation_fields("summary")]
+    prepopulated_fields = {"slug": in_english("title")}
     # A few categories: boxes to tick, which a screen reader can name (Django's
     # two-list picker marks up its help icons with ARIA it may not carry).
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
@@ -129,7 +146,18 @@ class IncidentAdmin(PublicContentAdmin):
     inlines = [ObligationInline]
     actions = ["export_affected"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "is_published", "preview_link"]}),
+        (
+            None,
+            {
+                "fields": [
+                    *in_english("title"),
+                    "slug",
+                    *in_english("summary"),
+                    "is_published",
+                    "preview_link",
+                ]
+            },
+        ),
         (
             _("Status"),
             {
@@ -150,40 +178,17 @@ class IncidentAdmin(PublicContentAdmin):
                     "The sections regulators expect of a breach notice. Markdown is allowed."
                 ),
                 "fields": [
-                    "what_happened",
-                    "what_information",
+                    *in_english("what_happened", "what_information"),
                     "data_categories",
-                    "what_we_are_doing",
-                    "what_you_can_do",
-                    "more_information",
+                    *in_english("what_we_are_doing", "what_you_can_do", "more_information"),
                 ],
             },
         ),
         (
             _("What affected customers read on their own page"),
-            {"fields": ["message_standard", "message_priority", "remedy_instructions"]},
+            {"fields": in_english("message_standard", "message_priority", "remedy_instructions")},
         ),
-        (
-            _("In Spanish"),
-            {
-                "description": _(
-                    "Spanish readers see these texts; where one is empty they see the "
-                    "English text, with a note that it is not translated yet."
-                ),
-                "fields": [
-                    "title_es",
-                    "summary_es",
-                    "what_happened_es",
-                    "what_information_es",
-                    "what_we_are_doing_es",
-                    "what_you_can_do_es",
-                    "more_information_es",
-                    "message_standard_es",
-                    "message_priority_es",
-                    "remedy_instructions_es",
-                ],
-            },
-        ),
+        *in_other_languages(*INCIDENT_TEXTS),
         (
             _("Key times (UTC)"),
             {
@@ -225,8 +230,8 @@ class IncidentAdmin(PublicContentAdmin):
     def audit_link(self, obj):
         if not obj.pk:
             return "-"
-        # Events about its updates and imports carry its title too.
-        url = reverse("admin:audit_auditevent_changelist") + "?" + urlencode({"q": obj.title})
+        # Events about its updates and imports carry its title too, in English (audit_record).
+        url = reverse("admin:audit_auditevent_changelist") + "?" + urlencode({"q": obj.title_en})
         return format_html('<a href="{}">{}</a>', url, _("Who did what, and when"))
 
     @admin.display(description=_("Timeline"))
@@ -292,7 +297,7 @@ class IncidentAdmin(PublicContentAdmin):
 class UpdateAdminForm(forms.ModelForm):
     class Meta:
         model = Update
-        fields = ["incident", "status", "body", "body_es", "publish_at"]
+        fields = ["incident", "status", *get_translation_fields("body"), "publish_at"]
 
     def _post_clean(self):
         super()._post_clean()
@@ -310,14 +315,13 @@ class UpdateAdmin(PublicContentAdmin):
     list_display_links = ["excerpt"]
     list_filter = [UpdateStateFilter, "incident", "status"]
     list_select_related = ["incident", "author"]
-    search_fields = ["body", "incident__title"]
+    search_fields = [*get_translation_fields("body"), *INCIDENT_TITLE]
     date_hierarchy = "publish_at"
     readonly_fields = ["author", "revised_at", "created_at", "preview_link"]
     fields = [
         "incident",
         "status",
-        "body",
-        "body_es",
+        *get_translation_fields("body"),
         "publish_at",
         "preview_link",
         "author",
@@ -380,7 +384,7 @@ class FAQAdmin(PublicContentAdmin):
     list_display = ["question", "incident", "order", "is_published"]
     list_editable = ["order", "is_published"]
     list_filter = ["is_published", ("incident", IncidentFilter)]
-    search_fields = ["question", "answer"]
+    search_fields = get_translation_fields("question", "answer")
 
     # Agents read FAQs to answer questions; those of an incident not yet public stay the
     # comms team's (list, change page, versions and the incident choices).

@@ -14,6 +14,7 @@ from ..conf import app_settings
 from ..digest import email_digest
 from ..models import DataCategory, Exposure, ImportBatch
 from ..services import imports
+from .languages import INCIDENT_TITLE
 
 
 class ImportBatchForm(forms.ModelForm):
@@ -50,7 +51,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     list_filter = ["state", "incident"]
     list_select_related = ["incident", "created_by"]
-    search_fields = ["original_name", "incident__title"]
+    search_fields = ["original_name", *INCIDENT_TITLE]
     date_hierarchy = "created_at"
 
     def get_readonly_fields(self, request, obj=None):

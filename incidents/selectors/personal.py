@@ -8,10 +8,11 @@ from itertools import islice
 from django.db.models import Max
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from modeltranslation.utils import get_translation_fields
 
 from ..digest import email_digest
+from ..localized import text_pick
 from ..models import DataCategory, Exposure, ImportBatch, Incident, Tier
-from ..translation import text_pick, translated_field_names
 from .public import incident_list_public
 
 
@@ -55,7 +56,7 @@ def exposure_report(*, emails: list[str]) -> list[PersonalIncident]:
     rows = incident_list_public().values(
         "id", "slug", "current_status", "data_categories__id",
         "data_categories__requires_password_reset",
-        *translated_field_names(texts), *translated_field_names(category_texts),
+        *get_translation_fields(*texts, *category_texts),
     )  # fmt: skip
     incidents: dict[int, PersonalIncident] = {}
     messages: dict[int, dict[str, str]] = {}

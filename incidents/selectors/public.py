@@ -7,9 +7,9 @@ from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from modeltranslation.utils import get_translation_fields
 
 from ..models import FAQ, Incident, Status, Update
-from ..translation import translated_field_names
 
 
 @dataclass
@@ -133,7 +133,7 @@ def faq_list_public(*, query: str = "") -> QuerySet[FAQ]:
     query = query.replace("\x00", "")  # PostgreSQL cannot compare text holding NUL
     for word in query.split()[:8]:
         matches = Q()
-        for name in translated_field_names(["question", "answer"]):
+        for name in get_translation_fields("question", "answer"):
             matches |= Q(**{f"{name}__icontains": word})
         faqs = faqs.filter(matches)
     return faqs.order_by(F("incident_id").asc(nulls_first=True), "order", "id")

@@ -11,6 +11,7 @@ from audit.services import audit_record
 
 from ..audit_actions import Action
 from ..invalidation import public_pages_invalidate
+from ..localized import translated_fields
 from ..models import FAQ, DataCategory, Incident, Update
 
 
@@ -46,11 +47,13 @@ def _on_record(obj):
 def _changed_fields(previous, current) -> list[str]:
     if previous is None:
         return []
+    # A translated text changes in its language's column (`title_en`, `title_es`); `title`
+    # itself is only the reader's language of them.
+    skipped = {"created_at", "updated_at", *translated_fields(type(current))}
     return [
         f.name
         for f in type(current)._meta.concrete_fields
-        if f.name not in {"created_at", "updated_at"}
-        and getattr(previous, f.attname) != getattr(current, f.attname)
+        if f.name not in skipped and getattr(previous, f.attname) != getattr(current, f.attname)
     ]
 
 
@@ -156,11 +159,10 @@ def update_create(
     publish_at: dt.datetime | None,
     author=None,
 ) -> Update:
-    """Add an update to an incident's timeline (a draft when publish_at is None)."""
-    return update_save(
-        update=Update(incident=incident, status=status, body=body, publish_at=publish_at),
-        author=author,
-    )
+    """Add an update to an incident's timeline (a draft when publish_at is None), its
+    `body` in English, the original; translations are added in the admin."""
+    update = Update(incident=incident, status=status, body_en=body, publish_at=publish_at)
+    return update_save(update=update, author=author)
 
 
 def update_publish(*, update: Update, now: dt.datetime | None = None, actor=None) -> Update:

@@ -4,9 +4,9 @@ from django import template
 from django.template.defaultfilters import date as date_format
 from django.utils.html import format_html
 
+from incidents.localized import text_in
 from incidents.markdown import render_markdown
 from incidents.models import Status
-from incidents.translation import text_in
 
 register = template.Library()
 

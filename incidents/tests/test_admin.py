@@ -23,7 +23,7 @@ def test_comms_team_creates_an_incident_in_the_admin(staff_client, category, inc
 
 def test_invalid_incident_gets_field_errors_and_keeps_the_input(staff_client, db, incident_form):
     response = staff_client.post(
-        reverse("admin:incidents_incident_add"), incident_form(slug="bad slug!", summary="")
+        reverse("admin:incidents_incident_add"), incident_form(slug="bad slug!", summary_en="")
     )
     page = response.content.decode()
 
@@ -39,7 +39,7 @@ def test_update_added_in_the_admin_records_its_author(staff_client, incident, no
         {
             "incident": incident.pk,
             "status": "identified",
-            "body": "We know the cause.",
+            "body_en": "We know the cause.",
             "publish_at_0": now.strftime("%Y-%m-%d"),
             "publish_at_1": now.strftime("%H:%M:%S"),
         },

@@ -1,11 +1,16 @@
 """Incidents, updates and FAQs in the reader's language, or in the original with a note."""
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from http import HTTPStatus
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+from modeltranslation.translator import translator
 
 from incidents import services
 from incidents.models import FAQ
@@ -204,3 +209,31 @@ def test_a_first_translation_is_not_a_correction(client, incident, make_update):
     assert spanish.count('class="revision"') == 1
     assert "Unas 120.000 personas." in spanish
     assert "Esta versión no tiene traducción" not in spanish
+
+
+# --- Adding a language -------------------------------------------------------------
+
+
+def test_a_language_added_to_the_settings_gives_every_translated_text_its_column():
+    # Models are registered once per process: the settings with French are another one's.
+    expected = set()
+    for model in translator.get_registered_models():
+        versions = getattr(model, "history", None)
+        for name in translator.get_options_for_model(model).fields:
+            expected.add(f"+ Add field {name}_fr to {model._meta.model_name}")
+            if versions is not None:
+                expected.add(f"+ Add field {name}_fr to {versions.model._meta.model_name}")
+    run = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "incidents", "--dry-run", "--no-color"],
+        cwd=settings.BASE_DIR,
+        env=os.environ | {"DJANGO_SETTINGS_MODULE": "incidents.tests.settings_one_more_language"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert run.returncode == 0, run.stderr
+    changes = {line.strip() for line in run.stdout.splitlines() if line.strip()[:1] in "+-~"}
+    assert {"+ Add field title_fr to incident", "+ Add field body_fr to historicalupdate",
+            "+ Add field name_fr to datacategory"} <= expected  # fmt: skip
+    assert changes == expected

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from core.tasks import enqueue_on_commit
 from incidents.digest import email_digest
+from incidents.localized import text_in
 from incidents.models import DataCategory, Exposure, Tier
 from incidents.selectors import affected_addresses
 
@@ -108,11 +109,16 @@ def campaign_render(
     categories = [
         categories[i] for i in (exposure.category_ids if exposure else []) if i in categories
     ]
+    # Sent as the comms team writes it, with the incident's words in the original language
+    # too, whichever language the admin previewing it is in.
+    original = settings.LANGUAGE_CODE
+    names = [text_in(c, "name", original) for c in categories]
+    advice = [text_in(c, "advice", original) for c in categories]
     context = Context(
         {
-            "incident": campaign.incident.title,
-            "categories": ", ".join(c.name for c in categories),
-            "advice": "\n\n".join(f"{c.name}: {c.advice}" for c in categories),
+            "incident": text_in(campaign.incident, "title", original),
+            "categories": ", ".join(names),
+            "advice": "\n\n".join(f"{n}: {a}" for n, a in zip(names, advice, strict=True)),
             "remedy_code": exposure.remedy_code if exposure else "",
             "site_url": settings.SITE_URL,
         },

@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.emails import customer_email_clean
+from incidents.localized import text_in
 from incidents.markdown import render_markdown
 from incidents.models import Incident, Update
-from incidents.translation import text_in
 
 from ..models import Notification, Subscription, UpdateAnnouncement
 from .outbox import email_render, notification_enqueue_template, notifications_enqueue_many
