@@ -110,7 +110,7 @@ def test_an_update_published_with_publish_now_can_have_its_text_corrected(
     response = staff_client.post(
         reverse("admin:incidents_update_change", args=[update.pk]),
         {"incident": update.incident.pk, "status": update.status,
-         "body": "Corrected: card numbers were not involved.",
+         "body_en": "Corrected: card numbers were not involved.",
          **shown_as_the_admin_shows_it(update.publish_at)},
     )  # fmt: skip
 
@@ -136,7 +136,12 @@ def test_saving_an_update_says_what_happened(staff_client, incident, at, said):
     times = shown_as_the_admin_shows_it(at) if at else {"publish_at_0": "", "publish_at_1": ""}
     response = staff_client.post(
         reverse("admin:incidents_update_add"),
-        {"incident": incident.pk, "status": "identified", "body": "We know the cause.", **times},
+        {
+            "incident": incident.pk,
+            "status": "identified",
+            "body_en": "We know the cause.",
+            **times,
+        },
         follow=True,
     )
 
