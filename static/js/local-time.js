@@ -31,7 +31,7 @@
       element.setAttribute("data-localised", "");
     });
     var note = document.querySelector("[data-local-time-note]");
-    if (note) note.textContent = note.getAttribute("data-local-time-note").replace("%(zone)s", zone());
+    if (note) note.textContent = note.getAttribute("data-local-time-note").replace("{zone}", zone());
   }
 
   document.addEventListener("DOMContentLoaded", function () { localise(document); });
