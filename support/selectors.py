@@ -5,6 +5,7 @@ from operator import or_
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from modeltranslation.utils import get_translation_fields
 
 from incidents.models import FAQ, Incident
 
@@ -64,5 +65,14 @@ def faq_suggestions(*, subject: str, limit: int = 5) -> list[FAQ]:
     words = [w.strip("?.,!") for w in subject.split() if len(w.strip("?.,!")) > 3][:6]
     if not words:
         return []
-    matches = reduce(or_, (Q(question__icontains=w) for w in words))
-    return list(FAQ.objects.published().filter(matches).order_by("order", "id")[:limit])
+    # In every language's question and answer: a reader types in hers ("contraseña
+    # expuesta"), and an answer not translated yet is still worth offering.
+    fields = get_translation_fields("question", "answer")
+    matches = reduce(or_, (Q(**{f"{f}__icontains": w}) for w in words for f in fields))
+    candidates = list(FAQ.objects.published().filter(matches).order_by("order", "id")[:50])
+
+    def shared(faq) -> int:  # how many of the typed words the FAQ holds, in any language
+        text = " ".join(getattr(faq, f) or "" for f in fields).casefold()
+        return sum(word.casefold() in text for word in words)
+
+    return sorted(candidates, key=shared, reverse=True)[:limit]

@@ -399,3 +399,21 @@ def test_faq_suggestions_leave_out_unpublished_answers(faqs, make_incident):
     faqs("Password for a hidden incident", incident=make_incident(slug="x", is_published=False))
 
     assert selectors.faq_suggestions(subject="password") == []
+
+
+def test_faq_suggestions_find_an_answer_in_the_readers_language(faqs, client):
+    from django.urls import reverse
+    from django.utils.translation import override
+
+    exposed = faqs(
+        "Was my password exposed?",
+        question_es="¿Quedó expuesta mi contraseña?",
+        answer_es="Su contraseña estaba cifrada, pero elija una nueva.",
+    )
+    faqs("Was my card exposed?", question_es="¿Quedó expuesta mi tarjeta?")
+
+    # Both were exposed; the one that also speaks of her password comes first.
+    assert selectors.faq_suggestions(subject="contraseña expuesta")[0] == exposed
+    with override("es"):
+        page = client.get(reverse("support:faq-suggestions"), {"subject": "mi contraseña"})
+    assert "¿Quedó expuesta mi contraseña?" in page.content.decode()
