@@ -30,7 +30,11 @@ class Severity(models.TextChoices):
 class DataCategory(TranslatableMixin, models.Model):
     """A kind of personal data, with what a customer should do if it leaked."""
 
-    slug = models.SlugField(unique=True, help_text=_("Used in the affected-people CSV."))
+    slug = models.SlugField(
+        _("short name"),
+        unique=True,
+        help_text=_("How the affected-people CSV names this category: letters, numbers, hyphens."),
+    )
     name = models.CharField(max_length=100)
     advice = models.TextField(
         help_text=_("Plain-language advice for a customer whose data of this kind leaked.")
@@ -57,7 +61,14 @@ class IncidentQuerySet(models.QuerySet):
 class Incident(TranslatableMixin, models.Model):
     """One breach, told to the public as a notice and a timeline of updates."""
 
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(
+        _("web address"),
+        unique=True,
+        help_text=_(
+            "The end of the incident's address, as in /incidents/card-data-2026/: "
+            "letters, numbers and hyphens."
+        ),
+    )
     title = models.CharField(max_length=200)
     summary = models.TextField(help_text=_("One or two sentences for lists and feeds."))
     status = models.CharField(
@@ -112,6 +123,7 @@ class Incident(TranslatableMixin, models.Model):
         default=False, help_text=_("Visible on the public site, feeds and API.")
     )
     quiet_hours = models.PositiveSmallIntegerField(
+        _("remind after this many hours without an update"),
         default=24,
         help_text=_(
             "Remind the comms team when an unresolved incident has had no public "
@@ -291,6 +303,8 @@ class Exposure(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("affected person")
+        verbose_name_plural = _("affected people")
         constraints = [
             # Also the index for lookups: (incident, digest) with incident IN (...).
             models.UniqueConstraint(
@@ -372,7 +386,8 @@ class Regime(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("deadline regime")
+        verbose_name = _("deadline rule")
+        verbose_name_plural = _("deadline rules (by regulator)")
         constraints = [
             # Exactly one way to count the time.
             models.CheckConstraint(

@@ -82,3 +82,15 @@ def test_agents_see_no_deadlines_and_nothing_of_an_unpublished_incident(
     assert "Not yet announced" in comms
     assert "What needs you now" not in agent
     assert "Not yet announced" not in agent
+
+
+def test_the_admin_speaks_plain_words(staff_client):
+    home_page = home(staff_client)
+    form = staff_client.get(reverse("admin:incidents_incident_add")).content.decode()
+
+    for plain in ["Two-factor authentication", "Affected people", "Deadline rules (by regulator)"]:
+        assert plain in home_page
+    assert "Web address:" in form and "as in /incidents/card-data-2026/" in form
+    assert "Remind after this many hours without an update" in form
+    for jargon in [">MFA<", "Exposures", "Deadline regimes", "Slug:", "Quiet hours"]:
+        assert jargon not in home_page + form, jargon
