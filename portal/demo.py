@@ -406,13 +406,35 @@ CANNED = [
 ]
 
 
+# The same replies in Spanish (usted), for questions asked in Spanish.
+CANNED_ES = {
+    "Were you affected? (how to check)": (
+        "Hola, {name}:\n\nGracias por escribirnos. Para saber si su información estaba entre "
+        "los datos de {incident}, escriba {site_url} en su navegador, inicie sesión y abra "
+        "«¿Me afectó?». Solo usted puede verlo ahí.\n\nNunca le pediremos su contraseña por "
+        "correo electrónico."
+    ),
+    "Suspicious email: not from us": (
+        "Hola, {name}:\n\nGracias por reenviárnoslo. Ese mensaje no es nuestro: bórrelo y no "
+        "pulse sus enlaces. Nuestros correos no contienen enlaces para iniciar sesión. Si "
+        "escribió su contraseña después de pulsar, elija una nueva en {site_url} ahora."
+    ),
+    "Credit monitoring code": (
+        "Hola, {name}:\n\nSu código de vigilancia crediticia aparece en su página «¿Me "
+        "afectó?» en {site_url} cuando inicia sesión. Funciona una sola vez y es solo suyo."
+    ),
+}
+
+
 def _support(incident) -> None:
     """Canned replies for agents, and one question waiting in the inbox."""
     from support.models import CannedResponse, Ticket
     from support.services import ticket_create
 
     for title, body in CANNED:
-        CannedResponse.objects.get_or_create(title=title, defaults={"body": body})
+        CannedResponse.objects.get_or_create(
+            title=title, defaults={"body_en": body, "body_es": CANNED_ES.get(title)}
+        )
     bob = get_user_model().objects.get(email__iexact="bob@example.com")
     if not Ticket.objects.filter(requester=bob).exists():
         ticket_create(

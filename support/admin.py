@@ -18,6 +18,8 @@ from django.utils.text import Truncator
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
+from modeltranslation.utils import get_translation_fields
 
 from accounts.selectors import security_checklist, user_verified_emails
 from core.admin import RecordAdmin
@@ -442,10 +444,12 @@ class TicketAdmin(admin.ModelAdmin):
 
 
 @admin.register(CannedResponse)
-class CannedResponseAdmin(admin.ModelAdmin):
+class CannedResponseAdmin(TranslationAdmin):
+    """A text per language: a question asked in Spanish gets its reply filled in Spanish."""
+
     list_display = ["title", "category", "is_active"]
     list_filter = ["is_active", "category"]
-    search_fields = ["title", "body"]
+    search_fields = ["title", *get_translation_fields("body")]
 
 
 @admin.register(Message)

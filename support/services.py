@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.selectors import user_verified_emails
 from audit.services import audit_record
 from incidents.digest import email_normalise
+from incidents.localized import text_in
 from incidents.models import Incident, Tier
 from incidents.selectors import exposure_tier_for_emails
 from notifications.services.outbox import notification_enqueue_template
@@ -253,14 +254,21 @@ PLACEHOLDER = re.compile(r"\{(name|reference|incident|site_url)\}")
 
 
 def canned_response_render(*, canned: CannedResponse, ticket: Ticket) -> str:
-    """Fill a canned response's placeholders for one ticket; other braces stay as typed."""
-    values = {
-        "name": ticket.requester_name or _("there"),
-        "reference": ticket.reference,
-        "incident": ticket.incident.title if ticket.incident else _("the incident"),
-        "site_url": settings.SITE_URL,
-    }
-    return PLACEHOLDER.sub(lambda match: values[match.group(1)], canned.body)
+    """
+    A canned response for one ticket, in the language it was asked in (English where that
+    text is not written yet), its placeholders filled; other braces stay as typed.
+    """
+    with override(ticket.language):
+        values = {
+            "name": ticket.requester_name or _("there"),
+            "reference": ticket.reference,
+            "incident": text_in(ticket.incident, "title")
+            if ticket.incident
+            else _("the incident"),
+            "site_url": settings.SITE_URL,
+        }
+        body = text_in(canned, "body")
+    return PLACEHOLDER.sub(lambda match: values[match.group(1)], body)
 
 
 def _address_proven(ticket: Ticket) -> bool:

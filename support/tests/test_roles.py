@@ -78,7 +78,13 @@ def test_agent_opens_the_inbox_and_a_ticket(agent_client, ticket):
 def test_agent_writes_canned_responses(agent_client):
     response = agent_client.post(
         reverse("admin:support_cannedresponse_add"),
-        {"title": "Not affected", "body": "Hello {name}.", "category": "", "is_active": "on"},
+        {
+            "title": "Not affected",
+            "body_en": "Hello {name}.",
+            "body_es": "Hola, {name}.",
+            "category": "",
+            "is_active": "on",
+        },
     )
 
     assert response.status_code == HTTPStatus.FOUND

@@ -417,3 +417,27 @@ def test_faq_suggestions_find_an_answer_in_the_readers_language(faqs, client):
     with override("es"):
         page = client.get(reverse("support:faq-suggestions"), {"subject": "mi contraseña"})
     assert "¿Quedó expuesta mi contraseña?" in page.content.decode()
+
+
+def test_a_canned_reply_is_filled_in_the_language_the_question_was_asked_in(make_ticket):
+    from django.utils.translation import override
+
+    canned = CannedResponse.objects.create(
+        title="Check", body_en="Hello {name}, about {reference}.",
+        body_es="Hola, {name}, sobre {reference}.",
+    )  # fmt: skip
+    english_only = CannedResponse.objects.create(title="Thanks", body_en="Thank you, {name}.")
+    with override("es"):
+        spanish = make_ticket(name="Ana").ticket
+    english = make_ticket(name="Bo").ticket
+
+    assert services.canned_response_render(canned=canned, ticket=spanish) == (
+        f"Hola, Ana, sobre {spanish.reference}."
+    )
+    assert services.canned_response_render(canned=canned, ticket=english) == (
+        f"Hello Bo, about {english.reference}."
+    )
+    # Not written in Spanish yet: the English text, for the agent to translate.
+    assert services.canned_response_render(canned=english_only, ticket=spanish) == (
+        "Thank you, Ana."
+    )
