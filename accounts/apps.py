@@ -1,6 +1,4 @@
-from allauth.mfa.apps import MFAConfig
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
@@ -26,8 +24,3 @@ class AccountsConfig(AppConfig):
         for signal in receivers.MFA_CHANGES:
             signal.connect(receivers.on_authenticator_changed)
 
-
-class TwoFactorConfig(MFAConfig):
-    """allauth's two-factor app, named in plain words in the admin (its own name is "MFA")."""
-
-    verbose_name = _("Two-factor authentication")

@@ -66,7 +66,7 @@ INSTALLED_APPS = [
     "simple_history",
     "allauth",
     "allauth.account",
-    "accounts.apps.TwoFactorConfig",  # allauth.mfa, named in plain words
+    "accounts.mfa_app.TwoFactorConfig",  # allauth.mfa, named in plain words
     "allauth.usersessions",
     "portal",
     "accounts",

@@ -60,3 +60,14 @@ def test_a_service_importing_its_tasks_breaks_the_contracts(tmp_path):
 
     assert result.returncode != 0
     assert "notifications.services.leak -> notifications.tasks" in result.stdout
+
+
+def test_each_of_our_apps_runs_its_own_app_config():
+    """
+    Its ready() connects the app's signals and registers its audit actions. A second
+    AppConfig in an app's apps.py makes Django fall back to a bare one, silently.
+    """
+    from django.apps import apps
+
+    for label in ["accounts", "incidents", "support", "notifications", "audit", "portal"]:
+        assert type(apps.get_app_config(label)).__module__ == f"{label}.apps", label
