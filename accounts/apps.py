@@ -23,4 +23,3 @@ class AccountsConfig(AppConfig):
         signals.password_reset.connect(receivers.on_password_reset)
         for signal in receivers.MFA_CHANGES:
             signal.connect(receivers.on_authenticator_changed)
-
