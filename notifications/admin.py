@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -6,6 +7,8 @@ from django.urls import path
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
+from modeltranslation.admin import TranslationAdmin
+from modeltranslation.utils import get_translation_fields
 
 from core.admin import ViewOnlyAdmin
 
@@ -47,19 +50,22 @@ class NotificationAdmin(ViewOnlyAdmin):
         return super().get_exclude(request, obj)
 
 
+# The words, in every language (django-modeltranslation): each recipient gets theirs.
+WORDS = get_translation_fields("subject", "body", "subject_priority", "body_priority")
+
+
 class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
-        fields = ["incident", "name", "audience", "subject", "body", "subject_priority",
-                  "body_priority"]  # fmt: skip
+        fields = ["incident", "name", "audience", *WORDS]
         widgets = {
-            "body": forms.Textarea(attrs={"rows": 12}),
-            "body_priority": forms.Textarea(attrs={"rows": 12}),
+            name: forms.Textarea(attrs={"rows": 12})
+            for name in get_translation_fields("body", "body_priority")
         }
 
     def clean(self):
         cleaned = super().clean()
-        for field in ("subject", "body", "subject_priority", "body_priority"):
+        for field in WORDS:
             check = (
                 campaigns.campaign_subject_check
                 if field.startswith("subject")
@@ -73,7 +79,7 @@ class CampaignForm(forms.ModelForm):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(TranslationAdmin):
     """Write, preview, test, then send: one email per affected person, per tier."""
 
     form = CampaignForm
@@ -127,8 +133,9 @@ class CampaignAdmin(admin.ModelAdmin):
         except ValidationError as error:
             context["errors"] = error.messages
         else:
+            names = dict(settings.LANGUAGES)
             context["samples"] = [
-                (r.exposure.tier if r.exposure else None,
+                (r.exposure.tier if r.exposure else None, names[r.language],
                  *campaigns.campaign_render(campaign=campaign, recipient=r)[:2])
                 for r in campaigns.campaign_samples(campaign=campaign)
             ]  # fmt: skip

@@ -20,6 +20,8 @@ from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.template.base import TextNode, VariableNode
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
+from modeltranslation.utils import build_localized_fieldname, get_translation_fields
 
 from audit.services import audit_record
 from core.tasks import enqueue_on_commit
@@ -42,6 +44,8 @@ CHUNK = 1000
 class Recipient:
     email: str
     exposure: Exposure | None  # None for subscribers, who may not be affected
+    # The language they read: their account's, or the one they subscribed in.
+    language: str = settings.LANGUAGE_CODE
 
 
 def campaign_template_check(text: str) -> Template:
@@ -83,10 +87,10 @@ def campaign_subject_check(text: str) -> Template:
 
 def campaign_check(*, campaign: Campaign) -> None:
     errors = {}
-    for field in ("subject", "body", "subject_priority", "body_priority"):
+    for field in get_translation_fields("subject", "body", "subject_priority", "body_priority"):
         check = campaign_subject_check if field.startswith("subject") else campaign_template_check
         try:
-            check(getattr(campaign, field))
+            check(getattr(campaign, field) or "")
         except ValidationError as error:
             errors[field] = error.messages
     if errors:
@@ -105,18 +109,18 @@ def campaign_render(
     """Subject, plain text and HTML of one recipient's email."""
     categories = DataCategory.objects.in_bulk() if categories is None else categories
     exposure = recipient.exposure
-    subject, body = _words(campaign, exposure)
+    language = recipient.language
+    subject, body = _words(campaign, exposure, language)
     categories = [
         categories[i] for i in (exposure.category_ids if exposure else []) if i in categories
     ]
-    # Sent as the comms team writes it, with the incident's words in the original language
-    # too, whichever language the admin previewing it is in.
-    original = settings.LANGUAGE_CODE
-    names = [text_in(c, "name", original) for c in categories]
-    advice = [text_in(c, "advice", original) for c in categories]
+    # In the recipient's language, the incident's words too (English where they are not
+    # translated yet), whichever language the admin previewing it is in.
+    names = [text_in(c, "name", language) for c in categories]
+    advice = [text_in(c, "advice", language) for c in categories]
     context = Context(
         {
-            "incident": text_in(campaign.incident, "title", original),
+            "incident": text_in(campaign.incident, "title", language),
             "categories": ", ".join(names),
             "advice": "\n\n".join(f"{n}: {a}" for n, a in zip(names, advice, strict=True)),
             "remedy_code": exposure.remedy_code if exposure else "",
@@ -142,19 +146,30 @@ def campaign_email_is_secret(*, campaign: Campaign, recipient: Recipient, text: 
     out of admin and erased once sent, like a sign-in code.
     """
     code = recipient.exposure.remedy_code if recipient.exposure else ""
-    _subject, body = _words(campaign, recipient.exposure)
+    _subject, body = _words(campaign, recipient.exposure, recipient.language)
     return "remedy_code" in _placeholders(campaign_template_check(body)) or bool(
         code and code in text
     )
 
 
-def _words(campaign: Campaign, exposure: Exposure | None) -> tuple[str, str]:
-    """The subject and body templates for this person's tier."""
+def _words(campaign: Campaign, exposure: Exposure | None, language: str) -> tuple[str, str]:
+    """
+    The subject and body templates for this person's tier, in their language: the
+    priority tier's own words first (they carry the apology and the remedy), then the
+    campaign's; each in the person's language, else in English.
+    """
     priority = exposure is not None and exposure.tier == Tier.PRIORITY
-    return (
-        (priority and campaign.subject_priority) or campaign.subject,
-        (priority and campaign.body_priority) or campaign.body,
-    )
+    order = [*(["subject_priority"] if priority else []), "subject"]
+
+    def pick(names: list[str]) -> str:
+        for name in names:
+            for code in (language, settings.LANGUAGE_CODE):
+                if text := getattr(campaign, build_localized_fieldname(name, code), None):
+                    return text
+        return ""
+
+    body_order = [name.replace("subject", "body") for name in order]
+    return pick(order), pick(body_order)
 
 
 def _placeholders(template: Template) -> set[str]:
@@ -166,15 +181,25 @@ def _placeholders(template: Template) -> set[str]:
 
 
 def campaign_samples(*, campaign: Campaign) -> list[Recipient]:
-    """One person of each tier in the audience, to preview with (addresses are never shown)."""
+    """
+    One person of each tier in the audience, in each language the campaign is written in,
+    to preview with (addresses are never shown). The first is in English.
+    """
+    languages = [
+        code
+        for code, _name in settings.LANGUAGES
+        if code == settings.LANGUAGE_CODE
+        or getattr(campaign, build_localized_fieldname("subject", code), None)
+    ]
     if campaign.audience == Campaign.Audience.SUBSCRIBERS:
-        return [Recipient("subscriber@example.com", None)]
+        return [Recipient("subscriber@example.com", None, code) for code in languages]
     samples = []
-    for tier in _tiers(campaign):
-        exposures = Exposure.objects.filter(incident=campaign.incident, tier=tier)
-        exposure = exposures.order_by("pk").first()
-        if exposure is not None:
-            samples.append(Recipient(f"sample-{tier}@example.com", exposure))
+    for code in languages:
+        for tier in _tiers(campaign):
+            exposures = Exposure.objects.filter(incident=campaign.incident, tier=tier)
+            exposure = exposures.order_by("pk").first()
+            if exposure is not None:
+                samples.append(Recipient(f"sample-{tier}@example.com", exposure, code))
     return samples or [Recipient("sample@example.com", None)]
 
 
@@ -286,12 +311,22 @@ def _subscribers(campaign: Campaign):
 def _recipients(campaign: Campaign) -> Iterator[Recipient]:
     if campaign.audience == Campaign.Audience.SUBSCRIBERS:
         for subscription in _subscribers(campaign).iterator():
-            yield Recipient(subscription.email, None)
+            yield Recipient(subscription.email, None, subscription.language)
         return
     skip = _changed_password_digests(campaign)
+    languages = _account_languages()
     for email, exposure in affected_addresses(incident=campaign.incident, tiers=_tiers(campaign)):
         if bytes(exposure.email_digest) not in skip:
-            yield Recipient(email, exposure)
+            language = languages.get(email.casefold(), settings.LANGUAGE_CODE)
+            yield Recipient(email, exposure, language)
+
+
+def _account_languages() -> dict[str, str]:
+    """The language of each verified address whose account reads another than English."""
+    rows = EmailAddress.objects.filter(verified=True).exclude(
+        user__language=settings.LANGUAGE_CODE
+    )
+    return {email.casefold(): lang for email, lang in rows.values_list("email", "user__language")}
 
 
 def _changed_password_digests(campaign: Campaign) -> set[bytes]:
@@ -307,17 +342,26 @@ def _changed_password_digests(campaign: Campaign) -> set[bytes]:
 
 
 def campaign_follow_up_create(*, incident, user) -> Campaign:
-    """A draft nudge to the affected people who have not changed their password yet."""
+    """
+    A draft nudge to the affected people who have not changed their password yet, written
+    in every language of the site (each recipient gets theirs).
+    """
+    words = {}
+    for code, _name in settings.LANGUAGES:
+        with override(code):
+            words[build_localized_fieldname("subject", code)] = _(
+                "Reminder: please set a new password ({{ incident }})"
+            )
+            words[build_localized_fieldname("body", code)] = _(
+                "We wrote to you about {{ incident }}. Your {{ categories }} was involved, and "
+                "your account still has the password it had then.\n\n"
+                "Please set a new password: type {{ site_url }} into your browser yourself, "
+                "sign in and follow the steps. We will never ask for your password by email."
+            )
     return Campaign.objects.create(
         incident=incident,
         name=_("Follow-up: set a new password"),
         audience=Campaign.Audience.PASSWORD_NOT_CHANGED,
-        subject=_("Reminder: please set a new password ({{ incident }})"),
-        body=_(
-            "We wrote to you about {{ incident }}. Your {{ categories }} was involved, and your "
-            "account still has the password it had then.\n\n"
-            "Please set a new password: type {{ site_url }} into your browser yourself, sign in "
-            "and follow the steps. We will never ask for your password by email."
-        ),
         created_by=user,
+        **words,
     )

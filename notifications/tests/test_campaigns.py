@@ -142,12 +142,14 @@ def test_the_form_refuses_an_unknown_placeholder(staff_client, incident):
             "incident": incident.pk,
             "name": "x",
             "audience": "affected",
-            "subject": "Hi {{ nme }}",
-            "body": "b",
+            "subject_en": "Hi {{ nme }}",
+            "body_en": "b",
+            "subject_es": "Hola {{ nombre }}",  # each language's words are checked
         },
     )
 
     assert "Unknown placeholder “nme”" in response.content.decode()
+    assert "Unknown placeholder “nombre”" in response.content.decode()
     assert not Campaign.objects.exists()
 
 
@@ -194,3 +196,42 @@ def test_the_comms_team_writes_campaigns_and_support_agents_do_not(role_client, 
     response = role_client(group).get(reverse("admin:notifications_campaign_add"))
 
     assert (response.status_code == 200) is allowed
+
+
+def test_each_recipient_gets_the_campaign_in_their_language(
+    campaign, smtp_sink, django_user_model, incident
+):
+    from allauth.account.models import EmailAddress
+
+    from tests.smtp_sink import SmtpSink
+
+    campaign.subject_es = "Sobre {{ incident }}"
+    campaign.body_es = "Su {{ categories }} estaba entre los datos."
+    campaign.subject_priority_es = ""  # the priority tier's Spanish words are not written yet
+    campaign.save()
+    incident.title_es = "Acceso no autorizado"
+    incident.save()
+    reader = django_user_model.objects.create_user("std2@example.com", "x" * 20, language="es")
+    EmailAddress.objects.create(user=reader, email="std2@example.com", verified=True)
+    send_all(campaign)
+
+    spanish, english = smtp_sink.last_to("std2@example.com"), smtp_sink.last_to("std1@example.com")
+    assert spanish["Subject"] == "Sobre Acceso no autorizado"
+    assert SmtpSink.text(spanish).startswith("Su Password (hashed) estaba entre los datos.")
+    assert english["Subject"] == f"About {incident.title_en}"
+    # The priority tier's own English words (its apology and remedy), not the Spanish
+    # standard ones, until its Spanish is written.
+    assert smtp_sink.last_to("vip@example.com")["Subject"].startswith("We are deeply sorry")
+
+
+def test_a_campaign_is_previewed_in_each_language_it_is_written_in(campaign, staff_client):
+    campaign.subject_es = "Sobre {{ incident }}"
+    campaign.body_es = "Hola."
+    campaign.save()
+
+    page = staff_client.get(
+        reverse("admin:notifications_campaign_preview", args=[campaign.pk])
+    ).content.decode()
+
+    assert "reading English receives" in page
+    assert "reading Español receives · Subject: Sobre" in page

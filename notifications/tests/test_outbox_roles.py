@@ -256,17 +256,18 @@ def test_a_campaign_subject_cannot_hold_the_remedy_code(campaign, staff_client):
             "incident": campaign.incident.pk,
             "name": campaign.name,
             "audience": campaign.audience,
-            "subject": campaign.subject,
-            "body": campaign.body,
-            "subject_priority": "Your code is {{ remedy_code }}",
-            "body_priority": campaign.body_priority,
+            "subject_en": campaign.subject_en,
+            "body_en": campaign.body_en,
+            "subject_priority_en": "",
+            "subject_priority_es": "Su código es {{ remedy_code }}",  # in any language
+            "body_priority_en": campaign.body_priority_en or "",
         },
     )
 
     assert response.status_code == HTTPStatus.OK  # the form again, with the reason
-    assert "subject" in response.context["adminform"].form.errors["subject_priority"][0]
+    assert "subject" in response.context["adminform"].form.errors["subject_priority_es"][0]
     campaign.refresh_from_db()
-    assert campaign.subject_priority == ""
+    assert not campaign.subject_priority_es
 
 
 # --- Emails written before they counted as secrets ----------------------------------
