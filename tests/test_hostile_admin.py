@@ -341,7 +341,7 @@ def test_canned_response_with_hostile_text_fills_the_reply_inert(staff_client, q
     add = reverse("admin:support_cannedresponse_add")
     data = admin_form(staff_client, add) | {
         "title": "<script>window.__pwned=1</script>",
-        "body": DOCUMENT + "\n\n{name} {reference} {incident} {site_url} {{ settings }}",
+        "body_en": DOCUMENT + "\n\n{name} {reference} {incident} {site_url} {{ settings }}",
         "is_active": "on",
     }
 
@@ -403,8 +403,8 @@ def campaign_form(staff_client, incident):
         "incident": incident.pk,
         "name": "Hostile",
         "audience": Campaign.Audience.SUBSCRIBERS,
-        "subject": "About {{ incident }}",
-        "body": "Hello. {{ advice }}",
+        "subject_en": "About {{ incident }}",
+        "body_en": "Hello. {{ advice }}",
     }
 
 
@@ -425,7 +425,7 @@ def campaign_form(staff_client, incident):
     ],
 )
 def test_campaign_refuses_template_code_beyond_placeholders(staff_client, campaign_form, template):
-    fields = ["subject", "body", "subject_priority", "body_priority"]
+    fields = ["subject_en", "body_en", "subject_priority_en", "body_priority_en"]
 
     response = staff_client.post(
         reverse("admin:notifications_campaign_add"),
@@ -438,7 +438,7 @@ def test_campaign_refuses_template_code_beyond_placeholders(staff_client, campai
 
 def test_campaign_with_hostile_words_previews_and_test_sends_as_text(staff_client, campaign_form):
     words = DOCUMENT.replace("{", "(").replace("}", ")")  # template syntax is tried above
-    data = campaign_form | {"subject": "<script>window.__pwned=1</script>", "body": words}
+    data = campaign_form | {"subject_en": "<script>window.__pwned=1</script>", "body_en": words}
 
     response = staff_client.post(reverse("admin:notifications_campaign_add"), data)
 
@@ -458,7 +458,7 @@ def test_campaign_preview_shows_a_hostile_incident_title_as_text(
 ):
     incident.title = "<img src=x onerror=window.__pwned=1>"
     incident_services.incident_save(incident=incident)
-    data = campaign_form | {"body": "About {{ incident }}."}
+    data = campaign_form | {"body_en": "About {{ incident }}."}
     staff_client.post(reverse("admin:notifications_campaign_add"), data)
     campaign = Campaign.objects.get()
 
@@ -470,7 +470,10 @@ def test_campaign_preview_shows_a_hostile_incident_title_as_text(
 def test_campaign_email_gives_an_incident_title_as_written(staff_client, campaign_form, incident):
     incident.title = "Tom & Jerry's <b>card</b> data"
     incident_services.incident_save(incident=incident)
-    data = campaign_form | {"subject": "About {{ incident }}", "body": "About {{ incident }}."}
+    data = campaign_form | {
+        "subject_en": "About {{ incident }}",
+        "body_en": "About {{ incident }}.",
+    }
     staff_client.post(reverse("admin:notifications_campaign_add"), data)
     campaign = Campaign.objects.get()
 
@@ -485,7 +488,7 @@ def test_campaign_email_gives_an_incident_title_as_written(staff_client, campaig
 @pytest.mark.parametrize("name", ["crlf", "unicode-line-separators", "rtl-override"])
 def test_campaign_subject_cannot_inject_headers(staff_client, campaign_form, name):
     payload = CHARACTERS[name]
-    data = campaign_form | {"subject": f"Hi {payload}", "body": f"Hello {payload}"}
+    data = campaign_form | {"subject_en": f"Hi {payload}", "body_en": f"Hello {payload}"}
 
     response = staff_client.post(reverse("admin:notifications_campaign_add"), data)
 
@@ -495,7 +498,7 @@ def test_campaign_subject_cannot_inject_headers(staff_client, campaign_form, nam
         subject = Notification.objects.get(kind="campaign-test").subject
         assert not any(c in subject for c in "\r\n\u2028\u2029\x85"), subject
     else:
-        assert "subject" in admin_errors(response)
+        assert "subject_en" in admin_errors(response)
 
 
 def test_words_outside_markdown_fields_are_shown_as_typed(staff_client, client, incident):
