@@ -9,11 +9,18 @@ of that name when it is set, and None otherwise, which means the default).
 from django.conf import settings
 
 
-class AppSettings:
+class SettingsReader:
+    """
+    The base of each app's `app_settings`: a setting read when it is used (so
+    `settings.X = ...` in a test reaches the code), its default when it is unset or None.
+    """
+
     def _setting(self, name: str, default):
         value = getattr(settings, name, None)
         return default if value is None else value
 
+
+class AppSettings(SettingsReader):
     @property
     def REFUSED_HOLD_SECONDS(self) -> int:
         """After a POST is refused by a rate limit (429), how long the same client's

@@ -9,12 +9,10 @@ of that name when it is set, and None otherwise, which means the default).
 
 from django.conf import settings
 
+from core.conf import SettingsReader
 
-class AppSettings:
-    def _setting(self, name: str, default):
-        value = getattr(settings, name, None)
-        return default if value is None else value
 
+class AppSettings(SettingsReader):
     @property
     def EXPOSURE_DIGEST_KEY(self) -> str:
         """The secret that keys the digests of affected people's emails. No default here:

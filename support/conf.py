@@ -7,14 +7,10 @@ Django setting of the same name (portal/settings.py passes on the environment va
 of that name when it is set, and None otherwise, which means the default).
 """
 
-from django.conf import settings
+from core.conf import SettingsReader
 
 
-class AppSettings:
-    def _setting(self, name: str, default):
-        value = getattr(settings, name, None)
-        return default if value is None else value
-
+class AppSettings(SettingsReader):
     @property
     def FIRST_RESPONSE_HOURS(self) -> dict[str, int]:
         """Hours to a first answer, by priority (SUPPORT_HOURS_URGENT, _HIGH, _NORMAL,
