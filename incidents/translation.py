@@ -11,7 +11,7 @@ from modeltranslation.translator import TranslationOptions, register
 from .models import FAQ, DataCategory, Incident, Update
 
 
-class _EnglishRequired(TranslationOptions):
+class EnglishRequired(TranslationOptions):
     # The original's rules hold for English; every other language may be left empty.
     required_languages = ("en",)
     # An empty text is NULL, from a form as from code (a column's default), so saving a
@@ -20,33 +20,37 @@ class _EnglishRequired(TranslationOptions):
 
 
 @register(DataCategory)
-class DataCategoryTranslation(_EnglishRequired):
+class DataCategoryTranslation(EnglishRequired):
     fields = ("name", "advice")
 
 
+# In the order the admin shows them (modeltranslation keeps a registration's fields as a set).
+INCIDENT_TEXTS = (
+    "title",
+    "summary",
+    "what_happened",
+    "what_information",
+    "what_we_are_doing",
+    "what_you_can_do",
+    "more_information",
+    "message_standard",
+    "message_priority",
+    "remedy_instructions",
+)
+
+
 @register(Incident)
-class IncidentTranslation(_EnglishRequired):
-    fields = (
-        "title",
-        "summary",
-        "what_happened",
-        "what_information",
-        "what_we_are_doing",
-        "what_you_can_do",
-        "more_information",
-        "message_standard",
-        "message_priority",
-        "remedy_instructions",
-    )
+class IncidentTranslation(EnglishRequired):
+    fields = INCIDENT_TEXTS
 
 
 @register(Update)
-class UpdateTranslation(_EnglishRequired):
+class UpdateTranslation(EnglishRequired):
     fields = ("body",)
 
 
 @register(FAQ)
-class FAQTranslation(_EnglishRequired):
+class FAQTranslation(EnglishRequired):
     fields = ("question", "answer")
 
 

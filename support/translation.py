@@ -3,13 +3,13 @@ Canned replies in every language of settings.LANGUAGES (django-modeltranslation)
 to a question asked in Spanish is filled in Spanish, with English where none is written yet.
 """
 
-from modeltranslation.translator import TranslationOptions, register
+from modeltranslation.translator import register
+
+from incidents.translation import EnglishRequired
 
 from .models import CannedResponse
 
 
 @register(CannedResponse)
-class CannedResponseTranslation(TranslationOptions):
+class CannedResponseTranslation(EnglishRequired):
     fields = ("body",)
-    required_languages = ("en",)
-    empty_values = None

@@ -25,6 +25,7 @@ from ..invalidation import public_pages_invalidate
 from ..markdown import render_markdown
 from ..models import FAQ, DataCategory, Incident, Obligation, Status, Update
 from ..services import clocks
+from ..translation import INCIDENT_TEXTS
 from .clocks import ObligationInline
 from .languages import INCIDENT_TITLE, in_english, in_other_languages
 from .visibility import IncidentFilter, names_hidden_incident, sees_drafts, visible_incidents
@@ -114,20 +115,6 @@ def _saved_as(update: Update) -> str:
     if update.revised_at is not None:
         return _("Published, and marked as edited for readers.")
     return _("Published.")
-
-
-INCIDENT_TEXTS = [
-    "title",
-    "summary",
-    "what_happened",
-    "what_information",
-    "what_we_are_doing",
-    "what_you_can_do",
-    "more_information",
-    "message_standard",
-    "message_priority",
-    "remedy_instructions",
-]
 
 
 @admin.register(Incident)
