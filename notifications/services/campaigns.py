@@ -159,17 +159,15 @@ def _words(campaign: Campaign, exposure: Exposure | None, language: str) -> tupl
     campaign's; each in the person's language, else in English.
     """
     priority = exposure is not None and exposure.tier == Tier.PRIORITY
-    order = [*(["subject_priority"] if priority else []), "subject"]
 
-    def pick(names: list[str]) -> str:
-        for name in names:
+    def pick(name: str) -> str:
+        for field in ([f"{name}_priority"] if priority else []) + [name]:
             for code in (language, settings.LANGUAGE_CODE):
-                if text := getattr(campaign, build_localized_fieldname(name, code), None):
+                if text := getattr(campaign, build_localized_fieldname(field, code), None):
                     return text
         return ""
 
-    body_order = [name.replace("subject", "body") for name in order]
-    return pick(order), pick(body_order)
+    return pick("subject"), pick("body")
 
 
 def _placeholders(template: Template) -> set[str]:
