@@ -299,6 +299,13 @@ class Exposure(models.Model):
     category_ids = models.JSONField(default=list)
     tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.STANDARD)
     remedy_code = models.CharField(max_length=64, blank=True)
+    # Where the person lives, when the list says: regulators are chosen by it.
+    country = models.CharField(
+        max_length=2, blank=True, default="", help_text=_("ISO 3166-1 alpha-2, e.g. DE.")
+    )
+    region = models.CharField(
+        max_length=6, blank=True, default="", help_text=_("ISO 3166-2, e.g. US-CA.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

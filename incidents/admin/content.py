@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import StreamingHttpResponse
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -129,7 +130,7 @@ class IncidentAdmin(PublicContentAdmin):
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     date_hierarchy = "created_at"
     readonly_fields = ["preview_link", "timeline_link", "funnel_link", "audit_link", "created_at",
-                       "updated_at"]  # fmt: skip
+                       "updated_at", "reach"]  # fmt: skip
     inlines = [ObligationInline]
     actions = ["export_affected"]
     fieldsets = [
@@ -172,6 +173,15 @@ class IncidentAdmin(PublicContentAdmin):
             },
         ),
         (
+            _("Who was affected, and where"),
+            {
+                "description": _(
+                    "Counted from the imported list of affected people, for regulators."
+                ),
+                "fields": ["reach"],
+            },
+        ),
+        (
             _("What affected customers read on their own page"),
             {"fields": in_english("message_standard", "message_priority", "remedy_instructions")},
         ),
@@ -198,6 +208,15 @@ class IncidentAdmin(PublicContentAdmin):
     def shown_status(self, obj):
         """The latest public update's status, as every public page says it."""
         return Status(obj.current_status).label
+
+    @admin.display(description=_("Affected people"))
+    def reach(self, obj):
+        if not obj.pk:
+            return "-"
+        return render_to_string(
+            "admin/incidents/incident/_reach.html",
+            {"reach": selectors.incident_reach(incident=obj)},
+        )
 
     @admin.display(description=_("Preview"))
     def preview_link(self, obj):
@@ -335,6 +354,15 @@ class UpdateAdmin(PublicContentAdmin):
         if saved_as and level == messages.SUCCESS:
             message = format_html("{} {}", saved_as, message)
         super().message_user(request, message, level, *args, **kwargs)
+
+    @admin.display(description=_("Affected people"))
+    def reach(self, obj):
+        if not obj.pk:
+            return "-"
+        return render_to_string(
+            "admin/incidents/incident/_reach.html",
+            {"reach": selectors.incident_reach(incident=obj)},
+        )
 
     @admin.display(description=_("Preview"))
     def preview_link(self, obj):

@@ -24,7 +24,7 @@ from ...exports import csv_cell
 from ...models import ImportBatch, Incident
 from .orm import merge_orm
 from .postgres import merge_copy
-from .rows import HEADER, BadRow, GoodRow, parse_rows
+from .rows import HEADER, PLACE_COLUMNS, BadRow, GoodRow, parse_rows
 
 # The package's name, as the log lines had before it was split.
 logger = logging.getLogger(__package__)
@@ -153,7 +153,7 @@ def _import(batch, source, method, progress, report) -> Counts:
     categories = dict(batch.incident.data_categories.values_list("slug", "id"))
     counts = Counts()
     report_writer = csv.writer(report)
-    report_writer.writerow(["line", "reason", *HEADER])
+    report_writer.writerow(["line", "reason", *HEADER, *PLACE_COLUMNS])
 
     def report_progress(done: int) -> None:
         ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done, updated_at=timezone.now())

@@ -39,19 +39,26 @@ def merge_orm(
                             category_ids=list(r.category_ids),
                             tier=r.tier,
                             remedy_code=r.remedy_code,
+                            country=r.country,
+                            region=r.region,
                         )
                     )
-                elif (exposure.category_ids, exposure.tier, exposure.remedy_code) != (
-                    list(r.category_ids), r.tier, r.remedy_code,
+                elif (
+                    exposure.category_ids, exposure.tier, exposure.remedy_code,
+                    exposure.country, exposure.region,
+                ) != (
+                    list(r.category_ids), r.tier, r.remedy_code, r.country, r.region,
                 ):  # fmt: skip
                     exposure.category_ids = list(r.category_ids)
                     exposure.tier = r.tier
                     exposure.remedy_code = r.remedy_code
+                    exposure.country, exposure.region = r.country, r.region
                     exposure.updated_at = timezone.now()
                     changed.append(exposure)
             Exposure.objects.bulk_create(new)
             Exposure.objects.bulk_update(
-                changed, ["category_ids", "tier", "remedy_code", "updated_at"]
+                changed,
+                ["category_ids", "tier", "remedy_code", "country", "region", "updated_at"],
             )
         created += len(new)
         updated += len(changed)

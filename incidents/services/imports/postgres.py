@@ -22,7 +22,8 @@ def merge_copy(
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS exposure_staging "
-            "(line integer, email_digest bytea, category_ids jsonb, tier text, remedy_code text)"
+            "(line integer, email_digest bytea, category_ids jsonb, tier text, remedy_code text, "
+            "country text, region text)"
         )
         cursor.execute("TRUNCATE exposure_staging")
         json_ids: dict[tuple[int, ...], str] = {}
@@ -32,7 +33,9 @@ def merge_copy(
                     ids = json_ids.get(r.category_ids)
                     if ids is None:
                         ids = json_ids[r.category_ids] = json.dumps(r.category_ids)
-                    copy.write_row((r.line, r.digest, ids, r.tier, r.remedy_code))
+                    copy.write_row(
+                        (r.line, r.digest, ids, r.tier, r.remedy_code, r.country, r.region)
+                    )
             tick()
         with transaction.atomic():
             # One import of an incident merges at a time (the others wait here), so the
@@ -50,16 +53,16 @@ def merge_copy(
                 f"""
                 WITH latest AS (
                     SELECT DISTINCT ON (email_digest)
-                        email_digest, category_ids, tier, remedy_code
+                        email_digest, category_ids, tier, remedy_code, country, region
                     FROM exposure_staging
                     ORDER BY email_digest, line DESC
                 ),
                 inserted AS (
                     INSERT INTO {table}
                         (incident_id, email_digest, category_ids, tier, remedy_code,
-                         created_at, updated_at)
+                         country, region, created_at, updated_at)
                     SELECT %(incident)s, l.email_digest, l.category_ids, l.tier, l.remedy_code,
-                           now(), now()
+                           l.country, l.region, now(), now()
                     FROM latest l
                     WHERE NOT EXISTS (
                         SELECT 1 FROM {table} e
@@ -70,11 +73,13 @@ def merge_copy(
                 updated AS (
                     UPDATE {table} e
                     SET category_ids = l.category_ids, tier = l.tier,
-                        remedy_code = l.remedy_code, updated_at = now()
+                        remedy_code = l.remedy_code, country = l.country, region = l.region,
+                        updated_at = now()
                     FROM latest l
                     WHERE e.incident_id = %(incident)s AND e.email_digest = l.email_digest
-                      AND (e.category_ids, e.tier, e.remedy_code)
-                          IS DISTINCT FROM (l.category_ids, l.tier, l.remedy_code)
+                      AND (e.category_ids, e.tier, e.remedy_code, e.country, e.region)
+                          IS DISTINCT FROM
+                          (l.category_ids, l.tier, l.remedy_code, l.country, l.region)
                     RETURNING 1
                 )
                 SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM updated)

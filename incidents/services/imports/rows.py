@@ -17,8 +17,12 @@ from django.utils.translation import gettext as _
 
 from ...digest import email_normalise, normalised_email_digest_function
 from ...models import Exposure, Tier
+from .places import place_check
 
 HEADER = ["email", "categories", "tier", "remedy_code"]
+# Optional, in this order: where the person lives (ISO 3166-1 alpha-2, ISO 3166-2).
+PLACE_COLUMNS = ["country", "region"]
+HEADERS = [HEADER, HEADER + PLACE_COLUMNS[:1], HEADER + PLACE_COLUMNS]
 REMEDY_CODE_MAX = Exposure._meta.get_field("remedy_code").max_length
 
 
@@ -29,6 +33,8 @@ class GoodRow(NamedTuple):
     category_ids: tuple[int, ...]
     tier: str
     remedy_code: str
+    country: str
+    region: str
 
 
 class BadRow(NamedTuple):
@@ -50,8 +56,8 @@ def import_file_check(source: BinaryIO, *, max_bytes: int | None = None) -> int:
 
     Reads the file once, streaming: it must be within `max_bytes`, be UTF-8
     (a byte-order mark is allowed) and start with the header
-    `email,categories,tier,remedy_code`. Raises ValidationError with a message
-    that says what to fix.
+    `email,categories,tier,remedy_code`, optionally followed by `country` and
+    `region`. Raises ValidationError with a message that says what to fix.
     """
     size = source.seek(0, io.SEEK_END)
     source.seek(0)
@@ -83,9 +89,12 @@ def import_file_check(source: BinaryIO, *, max_bytes: int | None = None) -> int:
     source.seek(0)
     header = next(_records(csv.reader([first.decode("utf-8-sig")])), [])
     header = header if isinstance(header, list) else []
-    if [h.strip().lower() for h in header] != HEADER:
+    if [h.strip().lower() for h in header] not in HEADERS:
         raise ValidationError(
-            _("The first line must be the header “%(expected)s”; it is “%(found)s”.")
+            _(
+                "The first line must be the header “%(expected)s”, optionally followed by "
+                "“,country” or “,country,region”; it is “%(found)s”."
+            )
             % {"expected": ",".join(HEADER), "found": ",".join(header)[:200]}
         )
     return max(0, lines - 1)
@@ -117,12 +126,14 @@ def parse_rows(source: BinaryIO, categories: dict[str, int]) -> Iterator[GoodRow
     """
     text = io.TextIOWrapper(source, encoding="utf-8-sig", newline="")
     reader = csv.reader(text)
-    next(reader, None)  # the header, checked by import_file_check
+    # The header, checked by import_file_check; it says whether places follow.
+    width = len(next(reader, None) or HEADER)
     validate_email = EmailValidator()
     digest = normalised_email_digest_function()
     tiers = set(Tier.values)
     # A file has few distinct category lists; each is parsed once.
     category_lists: dict[str, tuple[int, ...] | str] = {}
+    places: dict[tuple[str, ...], tuple[str, str] | str] = {}
     try:
         for row in _records(reader):
             line = reader.line_num
@@ -131,8 +142,12 @@ def parse_rows(source: BinaryIO, categories: dict[str, int]) -> Iterator[GoodRow
                 continue
             if not row or row == [""]:
                 continue
-            if len(row) != len(HEADER):
-                yield BadRow(line, _("wrong column count: expected 4, found %d") % len(row), row)
+            if len(row) != width:
+                reason = _("wrong column count: expected %(expected)d, found %(found)d") % {
+                    "expected": width,
+                    "found": len(row),
+                }
+                yield BadRow(line, reason, row)
                 continue
             email = email_normalise(row[0])
             if not _email_is_valid(email, validate_email):
@@ -153,7 +168,13 @@ def parse_rows(source: BinaryIO, categories: dict[str, int]) -> Iterator[GoodRow
                 reason = _("remedy code longer than %d characters") % REMEDY_CODE_MAX
                 yield BadRow(line, reason, row)
                 continue
-            yield GoodRow(line, digest(email), ids, tier, remedy_code)
+            place = places.get(key := tuple(row[4:]))
+            if place is None:
+                place = places[key] = place_check(*key)
+            if isinstance(place, str):
+                yield BadRow(line, place, row)
+                continue
+            yield GoodRow(line, digest(email), ids, tier, remedy_code, *place)
     finally:
         text.detach()
 
@@ -189,7 +210,7 @@ def emails_in(source: BinaryIO) -> Iterator[str]:
         reader = csv.reader(text)
         next(reader, None)
         for row in _records(reader):
-            if isinstance(row, list) and len(row) == len(HEADER) and "@" in row[0]:
+            if isinstance(row, list) and len(row) >= len(HEADER) and "@" in row[0]:
                 yield email_normalise(row[0])
     finally:
         text.detach()
