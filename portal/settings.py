@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "portal",
     "accounts",
     "incidents",
+    "filings",  # after incidents: it extends the deadlines' admin page
     "support",
     "notifications",
     "audit",
