@@ -246,4 +246,6 @@ LOGGING = {
     },
     # Its level comes from DJANGO_LOG_LEVEL (portal/settings.py).
     "root": {"handlers": ["console"], "level": "INFO"},
+    # WeasyPrint tells each step of every PDF at INFO: its warnings are enough.
+    "loggers": {"weasyprint": {"level": "WARNING"}},
 }

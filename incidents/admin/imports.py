@@ -23,9 +23,10 @@ class ImportBatchForm(forms.ModelForm):
         fields = ["incident", "file"]
         help_texts = {
             "file": _(
-                "A CSV, UTF-8, with the header email,categories,tier,remedy_code. Categories are "
-                "the incident's data category slugs separated by “;”; tier is standard or "
-                "priority; remedy_code may be empty."
+                "A CSV, UTF-8, with the header email,categories,tier,remedy_code, optionally "
+                "followed by country,region. Categories are the incident's data category slugs "
+                "separated by “;”; tier is standard or priority; remedy_code may be empty; "
+                "country is a two-letter ISO code (DE), region an ISO 3166-2 code (US-CA)."
             )
         }
 
