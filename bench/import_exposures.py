@@ -12,7 +12,8 @@ file (it runs next to the web processes), and leave a table that answers
 
 1. writes a synthetic CSV of N rows (default 1,000,000), streamed to a temporary
    file: unique addresses (some in mixed case), one to four of the demo's data
-   category slugs, a tenth in the priority tier with a remedy code;
+   category slugs, a tenth in the priority tier with a remedy code, and where each
+   person lives (country and region columns, some left empty);
 2. creates a fresh PostgreSQL database (`candor_bench_import`), migrates it,
    loads the demo (`seed_demo`) and adds two published incidents with the
    demo's categories, one per import path;
@@ -33,7 +34,10 @@ file (it runs next to the web processes), and leave a table that answers
    from the file and half not, runs VACUUM ANALYZE (what autovacuum does in
    the minute after a large import; here it cannot start during the timing)
    and, in a third child, times one `accounts.selectors.user_exposure_report`
-   per user (what /me/ does, without the template), checking every answer;
+   per user (what /me/ does, without the template), checking every answer; then
+   times `incidents.selectors.incident_reach` on the million-row incident (the
+   counts per country, region and data category that the incident's admin page
+   and the regulators' drafts show), checking its total;
 5. drops the database, also when something fails.
 
 Rows per second cover the whole import a user waits for: the file check plus
@@ -101,12 +105,16 @@ COPY_ROWS_PER_S_MIN = 100_000
 COPY_VS_ORM_MIN = 5.0
 PEAK_RSS_MB_MAX = 300.0
 LOOKUP_P99_MS_MAX = 10.0
+REACH_MS_MAX = 2_000.0  # the incident's admin page counts its million people this fast
+REACH_RUNS = 5
 
 # The demo's data categories (portal/demo.py); every row has "email" and up to three more.
 CATEGORY_SLUGS = ["email", "password-hash", "phone", "date-of-birth", "postal-address"]
 FIRST_NAMES = ["alice", "bob", "chloe", "dmitri", "emeka", "fatima", "goran", "hana", "ivan"]
 
 INCIDENTS = {"orm": "bench-import-orm", "copy": "bench-import-copy"}
+# Where people live: ISO codes (country, region); a sixth of the rows say nothing.
+PLACES = [("DE", ""), ("DE", "DE-BE"), ("FR", ""), ("IN", "IN-MH"), ("US", "US-CA"), ("", "")]
 
 
 @dataclass(frozen=True)
@@ -150,6 +158,10 @@ class LookupResult:
     p99_ms: float
     max_ms: float
     plan: str
+    # incident_reach on the million-row incident: median and slowest of REACH_RUNS.
+    reach_ms: float = 0.0
+    reach_max_ms: float = 0.0
+    reach_places: int = 0
 
 
 # --- Shared helpers ----------------------------------------------------------------------
@@ -197,7 +209,7 @@ def import_env(media_root: Path) -> dict[str, str]:
     )
 
 
-def synthetic_rows(rows: int, rng: random.Random) -> Iterator[tuple[str, str, str, str]]:
+def synthetic_rows(rows: int, rng: random.Random) -> Iterator[tuple[str, ...]]:
     """Rows of the affected-people CSV, one at a time; every address is unique."""
     for n in range(rows):
         name = FIRST_NAMES[n % len(FIRST_NAMES)]
@@ -206,10 +218,11 @@ def synthetic_rows(rows: int, rng: random.Random) -> Iterator[tuple[str, str, st
             email = email.capitalize()  # normalised (lower-cased) by the import
         extra = rng.sample(CATEGORY_SLUGS[1:], k=rng.randint(0, 3))
         categories = ";".join(["email", *extra])
+        place = PLACES[n % len(PLACES)]
         if rng.random() < PRIORITY_SHARE:
-            yield email, categories, "priority", remedy_code(rng)
+            yield email, categories, "priority", remedy_code(rng), *place
         else:
-            yield email, categories, "standard", ""
+            yield email, categories, "standard", "", *place
 
 
 def write_csv(path: Path, rows: int, rng: random.Random) -> Sample:
@@ -219,7 +232,7 @@ def write_csv(path: Path, rows: int, rng: random.Random) -> Sample:
     affected: list[str] = []
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
-        writer.writerow(["email", "categories", "tier", "remedy_code"])
+        writer.writerow(["email", "categories", "tier", "remedy_code", "country", "region"])
         for n, row in enumerate(synthetic_rows(rows, rng)):
             writer.writerow(row)
             if n in picked:
@@ -461,6 +474,7 @@ def child_lookups(sample_path: Path) -> dict[str, Any]:
     from accounts.selectors import user_exposure_report
     from incidents.digest import email_digest
     from incidents.models import Exposure, Incident
+    from incidents.selectors import incident_reach
 
     sample = Sample(**json.loads(sample_path.read_text()))
     affected = set(create_users(sample.affected))
@@ -488,12 +502,24 @@ def child_lookups(sample_path: Path) -> dict[str, Any]:
     plan = Exposure.objects.filter(
         incident_id__in=incident_ids, email_digest__in=[email_digest(users[0].email)]
     ).explain()
+    reach_ms, reach = [], None
+    incident = Incident.objects.get(pk=target)
+    for _ in range(REACH_RUNS):
+        started = time.perf_counter()
+        reach = incident_reach(incident=incident)
+        reach_ms.append((time.perf_counter() - started) * 1000)
+    expected = Exposure.objects.filter(incident_id=target).count()
+    if reach.people != expected or sum(reach.countries.values()) != expected:
+        raise RuntimeError(f"incident_reach counted {reach.people:,} of {expected:,} people")
     result = LookupResult(
         lookups=len(timings_ms),
         p50_ms=round(percentile(timings_ms, 0.50), 3),
         p99_ms=round(percentile(timings_ms, 0.99), 3),
         max_ms=round(max(timings_ms), 3),
         plan=plan,
+        reach_ms=round(percentile(reach_ms, 0.50), 1),
+        reach_max_ms=round(max(reach_ms), 1),
+        reach_places=len(reach.places),
     )
     return asdict(result)
 
@@ -528,6 +554,7 @@ def summarise(
         and ratio >= COPY_VS_ORM_MIN
         and peak <= PEAK_RSS_MB_MAX
         and lookups.p99_ms <= LOOKUP_P99_MS_MAX
+        and lookups.reach_ms <= REACH_MS_MAX
     )
     return {
         "rows": rows,
@@ -545,12 +572,16 @@ def summarise(
         "lookups": lookups.lookups,
         "p50_ms": lookups.p50_ms,
         "p99_ms": lookups.p99_ms,
+        "reach_ms": lookups.reach_ms,
+        "reach_max_ms": lookups.reach_max_ms,
+        "reach_places": lookups.reach_places,
         "load_average_before": load_before,
         "targets": {
             "copy_rows_per_s_min": COPY_ROWS_PER_S_MIN,
             "copy_vs_orm_min": COPY_VS_ORM_MIN,
             "peak_rss_mb_max": PEAK_RSS_MB_MAX,
             "lookup_p99_ms_max": LOOKUP_P99_MS_MAX,
+            "reach_ms_max": REACH_MS_MAX,
         },
         "meets_targets": meets,
     }
@@ -597,6 +628,10 @@ def run(rows: int) -> dict[str, Any]:
         f"lookups: p50 {lookups.p50_ms:.2f} ms  p99 {lookups.p99_ms:.2f} ms  "
         f"max {lookups.max_ms:.2f} ms"
     )
+    say(
+        f"counts per place and data category (incident_reach): median {lookups.reach_ms:.0f} ms, "
+        f"slowest {lookups.reach_max_ms:.0f} ms of {REACH_RUNS}, {lookups.reach_places} places"
+    )
     return summarise(rows, csv_mb, imports, lookups, load)
 
 
@@ -611,6 +646,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{summary['copy_vs_orm']:.2f}x bulk_create (target >= {COPY_VS_ORM_MIN:g}); "
         f"peak RSS {summary['peak_rss_mb']:.0f} MB (target <= {PEAK_RSS_MB_MAX:.0f}); "
         f"lookup p99 {summary['p99_ms']:.2f} ms (target <= {LOOKUP_P99_MS_MAX:g}); "
+        f"counting {summary['reach_ms']:.0f} ms (target <= {REACH_MS_MAX:g}); "
         f"meets targets: {summary['meets_targets']}"
     )
     finish(RESULTS_FILE, summary, verdict)

@@ -352,13 +352,19 @@ def _affected_people(incident) -> None:
     """Load the affected list through the same import the comms team uses."""
     rows = io.StringIO()
     writer = csv.writer(rows)
-    writer.writerow(imports.HEADER)
+    writer.writerow([*imports.HEADER, "country", "region"])
     writer.writerow(
-        ["alice@example.com", "email;password-hash;phone", "priority", "DEMO-CM-7Q4K-2X9P"]
-    )
+        ["alice@example.com", "email;password-hash;phone", "priority", "DEMO-CM-7Q4K-2X9P",
+         "IE", ""]
+    )  # fmt: skip
+    # Where they live (ISO 3166 codes): the regulators' page suggests from it.
+    places = [("DE", ""), ("FR", ""), ("IE", ""), ("IN", "IN-MH"), ("US", "US-CA")]
     for n in range(1, 41):
         categories = "email;password-hash" if n % 3 else "email;phone;date-of-birth"
-        writer.writerow([f"customer{n:03d}@example.net", categories, "standard", ""])
+        country, region = places[n % len(places)]
+        writer.writerow(
+            [f"customer{n:03d}@example.net", categories, "standard", "", country, region]
+        )
     source = io.BytesIO(rows.getvalue().encode())
     batch = ImportBatch(
         incident=incident,

@@ -5,7 +5,8 @@ database, served by runserver, photographed by chromium at a laptop's and a phon
     make screenshots        # or: .venv/bin/python scripts/screenshots.py [--out DIR]
 
 Writes docs/screenshots/<page>-desktop.png and <page>-phone.png for the home page, the
-incident page, Alice's "Was I affected?" page, her checklist and the admin's support inbox.
+incident page, Alice's "Was I affected?" page, her checklist, the admin's support inbox and
+a report draft to a regulator.
 """
 
 import argparse
@@ -117,6 +118,13 @@ def take(base_url: str, out: Path) -> None:
         staff.get_by_role("button", name="Sign In", exact=True).click()
         staff.get_by_role("link", name="Tickets").click()
         shoot(staff, out, "admin-inbox")
+
+        # The comms side: the GDPR deadline's report draft, prefilled from the incident.
+        staff.goto(reverse("admin:incidents_obligation_changelist"))
+        staff.get_by_role("link", name="GDPR Art. 33").first.click()
+        staff.get_by_role("link", name="Start the report draft").click()
+        staff.get_by_role("button", name="Start the draft").click()
+        shoot(staff, out, "admin-draft")
         browser.close()
 
 

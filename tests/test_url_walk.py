@@ -26,8 +26,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 
+from filings.models import Draft
+from filings.services import draft_start
 from incidents import services as incident_services
-from incidents.models import FAQ, ImportBatch, Incident
+from incidents.models import FAQ, ImportBatch, Incident, Obligation, Regime
+from incidents.services import clocks
 from notifications.models import Campaign, Subscription
 from support import services as support_services
 from support.models import CannedResponse, Category
@@ -204,6 +207,11 @@ def site(incident, make_incident, make_update, import_affected, make_customer, r
     CannedResponse.objects.create(title="Not affected", body="Hello {name}.")
     campaign = Campaign.objects.create(incident=incident, name="n", subject="s", body="b")
     Subscription.objects.create(email="sub@example.com", incident=incident)
+    # A report draft about the unpublished incident: the comms team's alone.
+    obligation = clocks.obligation_save(
+        obligation=Obligation(incident=draft, regime=Regime.objects.get(name="GDPR Art. 33"))
+    )
+    draft_start(obligation=obligation, user=None)
     return {
         "published": incident,
         "draft": draft,
@@ -211,6 +219,7 @@ def site(incident, make_incident, make_update, import_affected, make_customer, r
         "ticket": ticket,
         "campaign": campaign,
         "batch": ImportBatch.objects.get(),
+        "obligation": obligation,
     }
 
 
@@ -249,7 +258,9 @@ def _url(route: Route, site) -> str:
         "reference": site["ticket"].reference,
         "ticket_id": site["ticket"].pk,
         "batch_id": site["batch"].pk,
-        "pk": site["campaign"].pk if model is Campaign else 1,
+        "pk": site["campaign"].pk if model is Campaign else obj.pk if model is Draft else 1,
+        "obligation_id": site["obligation"].pk,
+        "incident_id": site["draft"].pk,
         "id": obj.pk if obj else 1,
         "object_id": obj.pk if obj else 1,
         "content_type_id": ContentType.objects.get_for_model(Incident).pk,
