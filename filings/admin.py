@@ -291,6 +291,15 @@ class ObligationAdmin(ObligationAdminBase):
             return [*fields, "report_draft"]
         return [f for f in fields if f != "report_draft"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.drafts_filed_elsewhere(obligations=[obj], user=request.user)
+
+    @admin.action(description=ObligationAdminBase.file_now.short_description)
+    def file_now(self, request, queryset):
+        super().file_now(request, queryset)
+        services.drafts_filed_elsewhere(obligations=queryset, user=request.user)
+
     @admin.display(description=_("report draft"))
     def report_draft(self, obj):
         if not obj or not obj.pk:
@@ -318,3 +327,9 @@ class IncidentAdmin(IncidentAdminBase):
         url = reverse("admin:filings_regulators", args=[obj.pk])
         link = _("Regulators to notify: suggestions and report drafts")
         return format_html('{}<p><a href="{}">{}</a></p>', counts, url, link)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Obligation:  # a deadline marked filed in the incident's list
+            services.drafts_filed_elsewhere(obligations=form.instance.obligations.all(),
+                                            user=request.user)  # fmt: skip

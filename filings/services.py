@@ -68,7 +68,7 @@ def draft_save(*, draft: Draft, values: dict[str, str], user) -> Draft:
 
 
 @transaction.atomic
-def draft_file(*, draft: Draft, user, reference: str = "") -> Filing:
+def draft_file(*, draft: Draft, user, reference: str = "", filed_at=None) -> Filing:
     """
     Record that the draft's latest version was sent to the regulator. The first filing
     marks the deadline filed (in the audit trail as any filing); later ones are further
@@ -79,7 +79,7 @@ def draft_file(*, draft: Draft, user, reference: str = "") -> Filing:
         draft=draft,
         version=version,
         version_number=draft.history.filter(history_id__lte=version.history_id).count(),
-        filed_at=timezone.now(),
+        filed_at=filed_at or timezone.now(),
         filed_by=user,
         reference=reference,
     )
@@ -96,3 +96,19 @@ def draft_file(*, draft: Draft, user, reference: str = "") -> Filing:
         reference=reference,
     )
     return filing
+
+
+def drafts_filed_elsewhere(*, obligations, user) -> int:
+    """
+    Deadlines marked filed on their own page or by the list's action: their drafts' latest
+    versions are recorded as the ones filed, if none was yet. Returns how many.
+    """
+    drafts = Draft.objects.filter(
+        obligation__in=obligations, obligation__filed_at__isnull=False, filings__isnull=True
+    ).select_related("obligation")
+    for draft in drafts:
+        obligation = draft.obligation
+        draft_file(
+            draft=draft, user=user, reference=obligation.reference, filed_at=obligation.filed_at
+        )
+    return len(drafts)

@@ -130,3 +130,26 @@ def test_support_agents_cannot_see_or_confirm_suggestions(incident, affected, ro
     assert agent.get(url).status_code == HTTPStatus.FORBIDDEN
     assert agent.post(url, {"rule": 1}).status_code == HTTPStatus.FORBIDDEN
     assert not Draft.objects.exists()
+
+
+def test_a_deadline_filed_from_its_list_records_its_drafts_version(gdpr_draft, role_client):
+    comms = role_client("Comms team")
+    draft_save(draft=gdpr_draft, values={"consequences": "Phishing."}, user=comms.user)
+
+    comms.post(
+        reverse("admin:incidents_obligation_changelist"),
+        {"action": "file_now", "_selected_action": [gdpr_draft.obligation_id]},
+    )
+
+    (filing,) = gdpr_draft.filings.all()
+    assert (filing.version_number, filing.filed_by) == (2, comms.user)
+    gdpr_draft.obligation.refresh_from_db()
+    assert filing.filed_at == gdpr_draft.obligation.filed_at
+
+
+def test_the_deadlines_page_leads_to_its_draft_for_the_comms_team(gdpr_draft, role_client):
+    page = role_client("Comms team").get(
+        reverse("admin:incidents_obligation_change", args=[gdpr_draft.obligation_id])
+    )
+
+    assert reverse("admin:filings_draft_change", args=[gdpr_draft.pk]) in page.content.decode()
