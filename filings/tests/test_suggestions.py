@@ -64,3 +64,23 @@ def test_a_rule_that_suggests_nothing_cannot_be_confirmed(incident, affected, ad
         suggestion_confirm(incident=incident, rule=rule, user=admin_user)
 
     assert not incident.obligations.exists()
+
+
+def test_a_regime_rule_and_form_added_as_data_suggest_and_prefill(incident, affected, admin_user):
+    from filings.models import FilingField, FilingForm
+    from incidents.models import Regime
+
+    regime = Regime.objects.create(name="Brazil LGPD", authority="ANPD", hours=72)
+    form = FilingForm.objects.create(regime=regime)
+    FilingField.objects.create(
+        form=form, key="people", label="Titulares", source="LGPD Art. 48", prefill="people"
+    )
+    SuggestionRule.objects.create(
+        name="People in Brazil", regime=regime, countries="BR", source="LGPD Art. 3"
+    )
+    affected(2, "BR")
+
+    (suggestion,) = suggestions_for(incident=incident)
+    obligation = suggestion_confirm(incident=incident, rule=suggestion.rule, user=admin_user)
+
+    assert obligation.draft.values == {"people": "2 people affected in total.\n- Brazil (BR): 2"}
