@@ -117,7 +117,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
 class ExposureAdmin(ViewOnlyAdmin):
     """Read-only: exposures come from imports. Search takes a full email address."""
 
-    list_display = ["incident", "tier", "category_names", "has_remedy_code", "updated_at"]
+    list_display = [
+        "incident", "tier", "category_names", "country", "region", "has_remedy_code", "updated_at"
+    ]  # fmt: skip
     list_filter = ["incident", "tier"]
     search_fields = ["remedy_code"]
     search_help_text = _("Type a full email address (any case) to find that person's exposures.")
