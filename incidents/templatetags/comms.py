@@ -2,8 +2,8 @@
 
 from django import template
 
-from ..admin.visibility import visible_incidents
 from ..admin.languages import language_name
+from ..admin.visibility import visible_incidents
 from ..selectors import (
     incidents_gone_quiet,
     obligation_clock,
@@ -18,7 +18,8 @@ register = template.Library()
 def needs_you(context):
     """
     Open regulatory deadlines with their time left, incidents gone quiet, translations
-    behind a corrected original, and each active incident's recovery funnel: only what this staff member may read.
+    behind a corrected original, and each active incident's recovery funnel: only what
+    this staff member may read.
     """
     user = context["request"].user
     incidents = visible_incidents(user)
