@@ -92,6 +92,21 @@ def _english_between_tests():
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(request, settings):
+    """
+    Passwords hashed with MD5 in tests, for speed: PBKDF2 at Django's cost is ~250 ms of a
+    core per check, and the suite signs people in and sets passwords thousands of times.
+    Passwords already stored with PBKDF2 still verify (it stays in the list). A test that
+    measures the real cost is marked `real_password_hashing`.
+    """
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        settings.PASSWORD_HASHERS = [
+            "django.contrib.auth.hashers.MD5PasswordHasher",
+            *settings.PASSWORD_HASHERS,
+        ]
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     # Uploaded imports and error reports go to a folder of the test's own.
     settings.MEDIA_ROOT = tmp_path / "media"
