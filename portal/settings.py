@@ -152,6 +152,7 @@ SUPPORT_HOURS_URGENT = env.int("SUPPORT_HOURS_URGENT", default=None)
 SUPPORT_HOURS_HIGH = env.int("SUPPORT_HOURS_HIGH", default=None)
 SUPPORT_HOURS_NORMAL = env.int("SUPPORT_HOURS_NORMAL", default=None)
 SUPPORT_HOURS_LOW = env.int("SUPPORT_HOURS_LOW", default=None)
+SUPPORT_SLA_WARNING_MINUTES = env.int("SUPPORT_SLA_WARNING_MINUTES", default=None)
 
 # --- Celery -------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
