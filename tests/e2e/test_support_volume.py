@@ -57,7 +57,7 @@ def questions(db):
     ).ticket
     Macro.objects.create(
         title="Password: where to change it",
-        body_en="Hello, open Your account › Security to set a new password ({reference}).",
+        body_en="Hello, open Your account, then Security, to set a new password ({reference}).",
         set_priority=Priority.LOW,
         set_assignee=Macro.Assign.ME,
     )
@@ -68,7 +68,7 @@ def test_an_agent_answers_by_macro_and_answers_many_at_once(
     agent_page, questions, smtp_sink, celery_worker
 ):
     page = agent_page
-    asked, other = questions
+    _card_questions, other = questions
     page.goto(reverse("admin:index"))
     page.get_by_role("link", name="Tickets").click()
 
@@ -87,7 +87,7 @@ def test_an_agent_answers_by_macro_and_answers_many_at_once(
         f"Macro “Password: where to change it” applied to {other.reference}."
     )
     email = email_about(smtp_sink, "pw@example.com", "An answer to your question")
-    assert "Your account › Security" in SmtpSink.text(email)
+    assert "Your account, then Security," in SmtpSink.text(email)
 
     # Every card question, in one answer: found by search, all chosen.
     page.goto(reverse("admin:support_ticket_changelist"))
@@ -118,3 +118,12 @@ def test_an_agent_answers_by_macro_and_answers_many_at_once(
     assert_accessible(page)
     spanish = email_about(smtp_sink, "card1@example.com", "Una respuesta a su pregunta")
     assert "los números de tarjeta no estaban" in SmtpSink.text(spanish)
+
+    # The answer is listed with the others, and so are the macros she may use.
+    page.get_by_role("link", name="Bulk answers").first.click()
+    expect(page.get_by_role("row", name=re.compile(r"^Bulk answer \d+ Sent 3 "))).to_be_visible()
+    assert_accessible(page)
+    page.locator(".breadcrumbs").get_by_role("link", name="Support").click()
+    page.get_by_role("link", name="Macros").first.click()
+    expect(page.get_by_role("link", name="Password: where to change it")).to_be_visible()
+    assert_accessible(page)
