@@ -31,7 +31,7 @@ CARD = "Is my card affected?"
 
 
 @pytest.fixture
-def agent_page(desktop_page, demo, share_session, django_user_model):
+def agent_page(desktop_page, share_session, django_user_model):
     """A member of the Support agents group (not a superuser), signed in with two factors."""
     agent = django_user_model.objects.create_user("dee@example.com", None, is_staff=True)
     agent.groups.add(Group.objects.get(name="Support agents"))
