@@ -18,6 +18,8 @@ KIND_PERMISSIONS = {
     "quiet-reminder": "incidents.view_incident",
     "support-acknowledgement": "support.view_ticket",
     "support-reply": "support.view_ticket",
+    "support-sla-approaching": "support.view_ticket",
+    "support-sla-overdue": "support.view_ticket",
 }
 
 

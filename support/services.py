@@ -282,11 +282,14 @@ def canned_response_render(*, canned: CannedResponse, ticket: Ticket) -> str:
     return _placeholders_fill(body, ticket)
 
 
-def _placeholders_fill(text: str, ticket: Ticket) -> str:
-    """`text` with its placeholders filled for this ticket, in the language it was asked in."""
+def _placeholders_fill(text: str, ticket: Ticket, *, typed_name: bool = True) -> str:
+    """
+    `text` with its placeholders filled for this ticket, in the language it was asked in;
+    without `typed_name`, {name} is never the name typed with the question.
+    """
     with override(ticket.language):
         values = {
-            "name": ticket.requester_name or _("there"),
+            "name": (ticket.requester_name if typed_name else "") or _("there"),
             "reference": ticket.reference,
             "incident": text_in(ticket.incident, "title")
             if ticket.incident
@@ -383,6 +386,7 @@ def ticket_viewers_note(*, ticket_id: int, agent, now: float | None = None) -> l
 class MacroChange:
     """One change a macro makes to a question, as its preview shows it."""
 
+    key: str
     field: str
     before: str
     after: str
@@ -425,11 +429,13 @@ def macro_changes(*, macro: Macro, ticket: Ticket, agent) -> list[MacroChange]:
     for field, (choices, label) in labels.items():
         if after[field] != getattr(ticket, field):
             before = choices(getattr(ticket, field)).label
-            changes.append(MacroChange(str(label), str(before), str(choices(after[field]).label)))
+            after_label = str(choices(after[field]).label)
+            changes.append(MacroChange(field, str(label), str(before), after_label))
     if after["assignee"] != ticket.assignee:
         nobody = _("nobody")
         changes.append(
             MacroChange(
+                "assignee",
                 str(_("Assignee")),
                 ticket.assignee.email if ticket.assignee else str(nobody),
                 after["assignee"].email if after["assignee"] else str(nobody),
@@ -463,7 +469,7 @@ def macro_apply(*, macro: Macro, ticket: Ticket, agent) -> Message | None:
         target_label=ticket.reference,
         macro=macro.title,
         replied=message is not None,
-        changed=[change.field for change in changes],
+        changed=[change.key for change in changes],
     )
     return message
 
@@ -488,10 +494,14 @@ def bulk_answer_draft(*, tickets, agent) -> BulkAnswer:
 
 
 def bulk_answer_reply_text(*, bulk: BulkAnswer, ticket: Ticket) -> str:
-    """The reply one asker gets: in their language (English where none is written), filled."""
+    """
+    The reply one asker gets: in their language (English where none is written), filled.
+    No agent reads each one before it goes, so a name typed with a question to an address
+    nobody proved (anyone can type anyone's) is not repeated to that address.
+    """
     with override(ticket.language):
         body = text_in(bulk, "body")
-    return _placeholders_fill(body, ticket)
+    return _placeholders_fill(body, ticket, typed_name=_address_proven(ticket))
 
 
 @transaction.atomic
@@ -547,6 +557,8 @@ def bulk_answer_deliver(*, bulk: BulkAnswer) -> int:
 
 
 def _bulk_answer_one(bulk: BulkAnswer, item: BulkAnswerItem) -> Notification:
+    # As an agent's answer, except that nobody is assigned: one agent does not take
+    # on thousands of conversations by answering their common question.
     ticket, now = item.ticket, timezone.now()
     message = Message.objects.create(
         ticket=ticket,

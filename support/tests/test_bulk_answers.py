@@ -9,7 +9,8 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from notifications.models import Notification
 from notifications.services import outbox
-from support.models import BulkAnswer, BulkAnswerItem, Message, TicketStatus
+from support import services
+from support.models import BulkAnswer, BulkAnswerItem, Message, Ticket, TicketStatus
 from support.tasks import bulk_answer_deliver
 from tests.helpers import wait_for
 from tests.smtp_sink import SmtpSink
@@ -110,6 +111,22 @@ def test_the_database_refuses_a_second_item_for_one_question(agent, card_questio
 
     with pytest.raises(IntegrityError), transaction.atomic():
         BulkAnswerItem.objects.create(bulk_answer=bulk, ticket=card_questions[0])
+
+
+@pytest.mark.django_db
+def test_a_name_typed_with_someone_elses_address_is_not_repeated_to_it(agent, make_ticket):
+    # Anyone can type anyone's address, and nobody reads each answer before it goes.
+    typed = make_ticket(email="victim@example.com", name="Call +1 555 0100 now").ticket
+    bulk = services.bulk_answer_draft(tickets=Ticket.objects.filter(pk=typed.pk), agent=agent)
+    BulkAnswer.objects.filter(pk=bulk.pk).update(body_en="Hello {name}, we checked.")
+    bulk.refresh_from_db()
+
+    services.bulk_answer_deliver(bulk=bulk)
+
+    answer = Message.objects.get(ticket=typed, author_kind=Message.Author.AGENT)
+    assert answer.body == "Hello there, we checked."
+    email = Notification.objects.get(group=bulk.group)
+    assert "555" not in email.body_text
 
 
 def answers_in(sink: SmtpSink) -> list:
