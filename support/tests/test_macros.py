@@ -89,3 +89,28 @@ def test_the_comms_team_cannot_apply_a_macro(comms_client, ticket, macro):
 
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert Ticket.objects.get(pk=ticket.pk).status == TicketStatus.NEW
+
+
+@pytest.mark.parametrize(
+    ("group", "reads", "writes"),
+    [("Support agents", True, False), ("Support leads", True, True), ("Comms team", False, False)],
+)
+def test_agents_use_macros_leads_also_write_them_and_the_comms_team_neither(
+    role_client, macro, group, reads, writes
+):
+    client = role_client(group)
+
+    listed = client.get(reverse("admin:support_macro_changelist"))
+    added = client.get(reverse("admin:support_macro_add"))
+
+    assert (listed.status_code == HTTPStatus.OK) is reads
+    assert (added.status_code == HTTPStatus.OK) is writes
+
+
+def test_support_leads_read_and_answer_the_questions_that_escalate_to_them(role_client, ticket):
+    lead = role_client("Support leads")
+
+    page = lead.get(reverse("admin:support_ticket_change", args=[ticket.pk]))
+
+    assert page.status_code == HTTPStatus.OK
+    assert 'name="reply"' in page.content.decode()
