@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from support import services
 from support.models import Message, Ticket, TicketStatus
 
 pytestmark = pytest.mark.django_db
@@ -28,13 +29,19 @@ def test_one_persons_questions_become_one_conversation_in_time_order(
         first = make_ticket(user=customer, body="Is my card affected?").ticket
     with time_machine.travel(start + dt.timedelta(hours=1), tick=False):
         second = make_ticket(user=customer, body="Still no answer about my card.").ticket
+    with time_machine.travel(start + dt.timedelta(hours=2), tick=False):
+        services.ticket_reply_by_customer(ticket=first, body="It is a Visa card.", user=customer)
 
     response = merge(agent_client, second, first)
 
     assert f"Merged into {first.reference}" in response.content.decode()
     thread = [m.body for m in first.messages.all()]
-    assert thread[:2] == ["Is my card affected?", "Still no answer about my card."]
-    assert thread[2] == f"Merged into this question: {second.reference}."
+    assert thread == [
+        "Is my card affected?",
+        "Still no answer about my card.",
+        "It is a Visa card.",
+        f"Merged into this question: {second.reference}.",
+    ]
     second.refresh_from_db()
     assert second.status == TicketStatus.CLOSED
     note = second.messages.get()
