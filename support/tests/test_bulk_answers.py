@@ -172,3 +172,22 @@ def test_a_worker_emails_each_asker_once_in_their_language_however_often_it_runs
 
 def _fresh(tickets):
     return [type(t).objects.get(pk=t.pk) for t in tickets]
+
+
+@pytest.mark.django_db
+def test_a_bulk_answer_left_sending_by_a_dead_worker_is_found_by_the_watch(agent, card_questions):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from support.selectors import bulk_answers_stalled
+
+    bulk = services.bulk_answer_draft(tickets=Ticket.objects.filter(subject=CARD), agent=agent)
+    started = timezone.now() - timedelta(minutes=10)
+    BulkAnswer.objects.filter(pk=bulk.pk).update(state=BulkAnswer.State.SENDING, sent_at=started)
+    just_started = services.bulk_answer_draft(tickets=Ticket.objects.all(), agent=agent)
+    BulkAnswer.objects.filter(pk=just_started.pk).update(
+        state=BulkAnswer.State.SENDING, sent_at=timezone.now()
+    )
+
+    assert bulk_answers_stalled() == [bulk.pk]
