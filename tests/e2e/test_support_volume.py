@@ -74,6 +74,7 @@ def test_an_agent_answers_by_macro_and_answers_many_at_once(
 
     # One question, by macro: preview first, then apply.
     page.get_by_role("link", name="Where do I change my password?").click()
+    assert_accessible(page)  # the question's page, with its macro picker
     page.get_by_label("Macro").select_option(label="Password: where to change it")
     page.get_by_role("button", name="Preview macro").click()
     expect(page.get_by_role("heading", name=re.compile("Preview of the macro"))).to_be_visible()
