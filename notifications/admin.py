@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -249,6 +250,7 @@ class ChatEndpointAdmin(DeliveryHistoryMixin, admin.ModelAdmin):
     """Slack and Teams incoming webhooks that get the staff's alerts."""
 
     history_field = "chat_endpoint"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "flavour", "state", "failures", *TOPICS, "created_at"]
     list_filter = [EndpointStateFilter, "flavour", *TOPICS]
     search_fields = ["name"]
