@@ -22,6 +22,26 @@ from .services import campaigns, deliveries
 from .services.chat import TOPICS
 
 
+class GroupFilter(admin.SimpleListFilter):
+    """What a row belongs to (a campaign); rows that belong to nothing get no empty link."""
+
+    title = _("group")
+    parameter_name = "group"
+
+    def lookups(self, request, model_admin):
+        groups = (
+            model_admin.get_queryset(request)
+            .exclude(group="")
+            .order_by("group")
+            .values_list("group", flat=True)
+            .distinct()
+        )
+        return [(group, group) for group in groups]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(group=self.value()) if self.value() else queryset
+
+
 @admin.register(Notification)
 class NotificationAdmin(ViewOnlyAdmin):
     """
@@ -33,7 +53,8 @@ class NotificationAdmin(ViewOnlyAdmin):
     """
 
     list_display = ["kind", "recipient", "subject", "status", "attempts", "created_at", "sent_at"]
-    list_filter = ["status", "channel", "kind", "group"]
+    list_filter = ["status", "channel", "kind", GroupFilter]
+    list_select_related = ["chat_endpoint", "webhook"]
     search_fields = ["to_email", "subject", "dedupe_key"]
     date_hierarchy = "created_at"
     show_full_result_count = False

@@ -73,7 +73,7 @@ def chat_payload(flavour: str, message: ChatMessage) -> dict:
     return {"text": text}
 
 
-def chat_alert(*, topic: str, key: str, kind: str, build) -> int:
+def chat_alert(*, topic: str, key: str, kind: str, build, group: str = "") -> int:
     """
     Post `build()` (a ChatMessage, written in the site's language) to every active chat
     endpoint that takes `topic`, once per `key` and endpoint. Returns how many are queued.
@@ -94,6 +94,7 @@ def chat_alert(*, topic: str, key: str, kind: str, build) -> int:
             payload=chat_payload(endpoint.flavour, message),
             summary=message.title,
             chat_endpoint=endpoint,
+            group=group,
         )
     return len(endpoints)
 

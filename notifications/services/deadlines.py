@@ -20,7 +20,7 @@ from incidents.models import Obligation
 from incidents.selectors import obligation_clock
 from incidents.services.clocks import obligation_clock_start
 
-from ..models import DeadlineAlert
+from ..models import DeadlineAlert, Notification
 from .chat import ChatMessage, admin_url, chat_alert
 from .outbox import notification_enqueue_template
 from .reminders import comms_team_recipients
@@ -47,6 +47,7 @@ def deadline_stages(obligation: Obligation) -> list[tuple[str, dt.datetime]]:
 def deadline_alerts_send(*, now: dt.datetime | None = None) -> int:
     """Alert every stage reached since the last run. Idempotent. Returns alerts sent."""
     now = now or timezone.now()
+    _give_up_filed()
     open_deadlines = Obligation.objects.filter(
         filed_at__isnull=True, due_at__isnull=False
     ).select_related("incident", "regime")
@@ -57,6 +58,23 @@ def deadline_alerts_send(*, now: dt.datetime | None = None) -> int:
         if reached:
             sent += _alert(obligation, reached, recipients, now)
     return sent
+
+
+def _give_up_filed() -> None:
+    """Alerts still waiting (a slow outbox) for a deadline filed since are not sent."""
+    waiting = Notification.objects.filter(
+        kind="deadline-alert", status=Notification.Status.PENDING
+    ).values_list("group", flat=True)
+    ids = {int(group.split(":")[1]) for group in waiting.distinct() if group}
+    filed = Obligation.objects.filter(pk__in=ids, filed_at__isnull=False).values_list(
+        "pk", flat=True
+    )
+    if filed:
+        Notification.objects.filter(
+            kind="deadline-alert",
+            status=Notification.Status.PENDING,
+            group__in=[f"obligation:{pk}" for pk in filed],
+        ).update(status=Notification.Status.FAILED, last_error="the deadline was filed")
 
 
 def _alert(obligation: Obligation, reached: list[str], recipients, now: dt.datetime) -> int:
@@ -76,7 +94,7 @@ def _alert(obligation: Obligation, reached: list[str], recipients, now: dt.datet
 
 def _enqueue(obligation: Obligation, stage: str, recipients, now: dt.datetime) -> None:
     link = admin_url("admin:incidents_obligation_change", obligation.pk)
-    key = f"deadline:{obligation.pk}:{stage}"
+    key, group = f"deadline:{obligation.pk}:{stage}", f"obligation:{obligation.pk}"
     for email, language in recipients:
         with translation.override(language):
             clock = obligation_clock(obligation, now=now).text
@@ -92,6 +110,7 @@ def _enqueue(obligation: Obligation, stage: str, recipients, now: dt.datetime) -
             dedupe_key=f"{key}:{email}",
             kind="deadline-alert",
             to_email=email,
+            group=group,
         )
 
     def message() -> ChatMessage:
@@ -110,4 +129,4 @@ def _enqueue(obligation: Obligation, stage: str, recipients, now: dt.datetime) -
             link_text=_("Open the deadline"),
         )
 
-    chat_alert(topic="deadlines", key=key, kind="deadline-alert", build=message)
+    chat_alert(topic="deadlines", key=key, kind="deadline-alert", build=message, group=group)

@@ -65,6 +65,7 @@ def delivery_enqueue(
     summary: str,
     chat_endpoint: ChatEndpoint | None = None,
     webhook: WebhookSubscription | None = None,
+    group: str = "",
 ) -> Notification:
     """
     Put one POST in the outbox and have it sent once this transaction commits.
@@ -77,8 +78,12 @@ def delivery_enqueue(
             "channel": Channel.CHAT if chat_endpoint else Channel.WEBHOOK,
             "chat_endpoint": chat_endpoint,
             "webhook": webhook,
+            "group": group,
             "subject": summary[:300],
             "body_text": json.dumps(payload, separators=(",", ":"), ensure_ascii=False),
+            # A webhook's body names its unsubscribe link, which acts for the subscriber:
+            # hidden in admin, erased once delivered or given up (as secret emails are).
+            "secret": webhook is not None,
         },
     )
     if created:

@@ -58,6 +58,7 @@ def notification_enqueue(
     headers: dict | None = None,
     secret: bool = False,
     expires_at: dt.datetime | None = None,
+    group: str = "",
 ) -> Notification:
     """
     Put one email in the outbox and have it sent once this transaction commits.
@@ -77,6 +78,7 @@ def notification_enqueue(
             "headers": headers or {},
             "secret": secret,
             "expires_at": expires_at,
+            "group": group,
         },
     )
     if created:

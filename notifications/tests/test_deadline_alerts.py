@@ -104,3 +104,13 @@ def test_the_database_holds_a_stage_once(gdpr_deadline):
 
     with pytest.raises(IntegrityError):
         DeadlineAlert.objects.create(obligation=gdpr_deadline, stage="half")
+
+
+def test_an_alert_still_waiting_when_the_deadline_is_filed_is_not_sent(gdpr_deadline, make_person):
+    run_at(HALF + MINUTE)  # queued; the outbox has not sent it yet (no commit in this test)
+    filer = make_person("filer@example.com", staff=True)
+    clocks.obligations_file(obligations=Obligation.objects.filter(pk=gdpr_deadline.pk), user=filer)
+
+    run_at(HALF + 2 * MINUTE)
+
+    assert {a.status for a in alerts("email") + alerts("chat")} == {"failed"}
