@@ -18,6 +18,7 @@ from django.utils import timezone
 from core import safe_http
 from notifications.models import Notification, WebhookSubscription
 from notifications.services import deliveries, webhooks
+from tests.helpers import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -195,3 +196,15 @@ def test_an_unsubscribed_endpoint_gets_nothing_more(client, dns):
     assert not subscription.is_delivering
     assert deliver(subscription).status == Notification.Status.FAILED
     assert dns.connections == []
+
+
+def test_an_endpoint_that_is_down_is_retried_later(settings):
+    settings.CANDOR_WEBHOOK_ALLOW_LOOPBACK = True
+    subscription = confirmed(f"http://127.0.0.1:{free_port()}/down")  # nothing listens
+
+    row = deliver(subscription)
+
+    assert row.status == Notification.Status.PENDING
+    assert "unreachable" in row.last_error and row.next_attempt_at > timezone.now()
+    subscription.refresh_from_db()
+    assert subscription.failures == 1
