@@ -57,10 +57,10 @@ def deliveries_send() -> int:
     from .services.deliveries import deliveries_send_due
 
     batch = 20
-    sent = deliveries_send_due(limit=batch)
-    if sent == batch:
+    taken = deliveries_send_due(limit=batch)
+    if taken == batch:
         deliveries_kick()
-    return sent
+    return taken
 
 
 @shared_task

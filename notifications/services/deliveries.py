@@ -92,7 +92,11 @@ def delivery_enqueue(
 
 
 def deliveries_send_due(*, limit: int = 20) -> int:
-    """POST a batch of due chat and webhook rows; returns how many were accepted."""
+    """
+    POST a batch of due chat and webhook rows, one after another (each within the
+    timeout). Returns how many rows it took, accepted or not: a full batch means more
+    may be due.
+    """
     from .outbox import notifications_claim
 
     batch = notifications_claim(limit=limit, channels=(Channel.CHAT, Channel.WEBHOOK))
@@ -111,7 +115,7 @@ def deliveries_send_due(*, limit: int = 20) -> int:
                 _failed(notification, endpoint, error)
     finally:
         _mark_sent(accepted)
-    return len(accepted)
+    return len(batch)
 
 
 def _endpoint(notification: Notification) -> ChatEndpoint | WebhookSubscription | None:
