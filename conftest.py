@@ -20,7 +20,7 @@ from incidents import services
 from incidents.models import DataCategory, Incident, Status
 from tests.helpers import free_port, redis_caches, sign_in
 
-pytest_plugins = ["tests.smtp_sink"]
+pytest_plugins = ["tests.smtp_sink", "tests.webhook_receiver"]
 
 
 @pytest.fixture(scope="session")

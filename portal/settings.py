@@ -153,6 +153,9 @@ SUPPORT_HOURS_HIGH = env.int("SUPPORT_HOURS_HIGH", default=None)
 SUPPORT_HOURS_NORMAL = env.int("SUPPORT_HOURS_NORMAL", default=None)
 SUPPORT_HOURS_LOW = env.int("SUPPORT_HOURS_LOW", default=None)
 SUPPORT_SLA_WARNING_MINUTES = env.int("SUPPORT_SLA_WARNING_MINUTES", default=None)
+CANDOR_WEBHOOK_ALLOW_LOOPBACK = env.bool("CANDOR_WEBHOOK_ALLOW_LOOPBACK", default=None)
+CANDOR_WEBHOOK_TIMEOUT_SECONDS = env.float("CANDOR_WEBHOOK_TIMEOUT_SECONDS", default=None)
+CANDOR_WEBHOOK_DISABLE_AFTER = env.int("CANDOR_WEBHOOK_DISABLE_AFTER", default=None)
 
 # --- Celery -------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

@@ -27,6 +27,7 @@ from incidents.localized import text_in
 from incidents.models import Incident, Tier
 from incidents.selectors import exposure_tier_for_emails
 from notifications.models import Notification
+from notifications.services.chat import urgent_question_alert
 from notifications.services.outbox import (
     email_render,
     notification_enqueue,
@@ -140,6 +141,14 @@ def ticket_create(
         ticket=ticket, author_kind=Message.Author.CUSTOMER, author=user, body=body, created_at=now
     )
     _email(ticket, "acknowledgement", key=f"support-ack:{ticket.pk}", token=token)
+    if priority == Priority.URGENT:
+        urgent_question_alert(
+            reference=ticket.reference,
+            category=ticket.get_category_display(),
+            due_at=ticket.first_response_due_at,
+            link=settings.SITE_URL.rstrip("/")
+            + reverse("admin:support_ticket_change", args=[ticket.pk]),
+        )
     return TicketCreated(ticket=ticket, token=token)
 
 
