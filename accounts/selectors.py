@@ -15,6 +15,8 @@ from incidents.selectors import (
     password_reset_required_since,
 )
 
+from .models import User
+
 
 def user_verified_emails(*, user) -> list[str]:
     """Only addresses the person proved they own: an unverified one could be anyone's."""
@@ -179,3 +181,12 @@ def _password_changed_after_breach(user, since) -> bool:
     if user.must_change_password or user.password_changed_at is None:
         return False
     return since is None or user.password_changed_at >= since
+
+
+def user_language_for_email(*, email: str) -> str | None:
+    """The language the account with this address last read the site in, if there is one."""
+    return (
+        User.objects.filter(email__iexact=email.strip()).values_list("language", flat=True).first()
+        if email
+        else None
+    )

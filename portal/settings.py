@@ -152,6 +152,15 @@ SUPPORT_HOURS_URGENT = env.int("SUPPORT_HOURS_URGENT", default=None)
 SUPPORT_HOURS_HIGH = env.int("SUPPORT_HOURS_HIGH", default=None)
 SUPPORT_HOURS_NORMAL = env.int("SUPPORT_HOURS_NORMAL", default=None)
 SUPPORT_HOURS_LOW = env.int("SUPPORT_HOURS_LOW", default=None)
+# The support mailbox read over IMAP (questions by email); unset host: off.
+SUPPORT_IMAP_HOST = env.str("SUPPORT_IMAP_HOST", default=None)
+SUPPORT_IMAP_PORT = env.int("SUPPORT_IMAP_PORT", default=None)
+SUPPORT_IMAP_TLS = env.bool("SUPPORT_IMAP_TLS", default=None)
+SUPPORT_IMAP_USER = env.str("SUPPORT_IMAP_USER", default=None)
+SUPPORT_IMAP_PASSWORD = env.str("SUPPORT_IMAP_PASSWORD", default=None)
+SUPPORT_IMAP_FOLDER = env.str("SUPPORT_IMAP_FOLDER", default=None)
+SUPPORT_IMAP_DONE_FOLDER = env.str("SUPPORT_IMAP_DONE_FOLDER", default=None)
+SUPPORT_MAIL_MAX_BYTES = env.int("SUPPORT_MAIL_MAX_BYTES", default=None)
 
 # --- Celery -------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

@@ -14,3 +14,4 @@ class Action(models.TextChoices):
     TICKET_NOTED = "ticket.noted", _("Internal note added")
     TICKET_STATUS_CHANGED = "ticket.status_changed", _("Question status changed")
     TICKET_ASSIGNED = "ticket.assigned", _("Question assigned")
+    TICKET_CALL_LOGGED = "ticket.call_logged", _("Phone call logged")

@@ -6,6 +6,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -15,10 +16,12 @@ from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, override
+from django.utils.crypto import salted_hmac
+from django.utils.formats import number_format
+from django.utils.translation import get_language, ngettext, override
 from django.utils.translation import gettext as _
 
-from accounts.selectors import user_verified_emails
+from accounts.selectors import user_language_for_email, user_verified_emails
 from audit.services import audit_record
 from incidents.digest import email_normalise
 from incidents.localized import text_in
@@ -28,7 +31,17 @@ from notifications.services.outbox import notification_enqueue_template
 
 from .audit_actions import Action
 from .conf import app_settings
-from .models import CannedResponse, Category, Message, Priority, Ticket, TicketStatus
+from .mail import IncomingMail, own_addresses
+from .models import (
+    CannedResponse,
+    Category,
+    Channel,
+    InboundEmail,
+    Message,
+    Priority,
+    Ticket,
+    TicketStatus,
+)
 
 # No 0/O or 1/I/L: references are read out on the phone.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -88,6 +101,11 @@ def ticket_create(
     name: str = "",
     language: str | None = None,
     now: dt.datetime | None = None,
+    channel: str = Channel.WEB,
+    agent=None,
+    mail_id: str = "",
+    acknowledge: bool = True,
+    ack_context: dict | None = None,
 ) -> TicketCreated:
     """
     Record a question and acknowledge it by email once this commits.
@@ -96,11 +114,15 @@ def ticket_create(
     gets a private link (only its hash is stored). The ticket is saved whether
     or not mail can be sent right now: the email waits in the outbox. Emails
     about it are written in `language` (by default the one they asked in).
+
+    A question taken by phone has the `agent`'s notes of the call as its first
+    message; one that came by email, the email (`mail_id`, its Message-ID). A caller
+    without an address gets nothing, and no private link.
     """
     now = now or timezone.now()
     tier = exposure_tier_for_emails(emails=user_verified_emails(user=user)) if user else None
     priority = ticket_priority(category=category, tier=tier)
-    token = None if user else secrets.token_urlsafe(32)
+    token = None if user or not email else secrets.token_urlsafe(32)
     ticket = Ticket(
         reference=_new_reference(),
         requester=user,
@@ -109,6 +131,7 @@ def ticket_create(
         access_token_hash=token_hash(token) if token else "",
         language=language or get_language(),
         subject=subject,
+        channel=channel,
         category=category,
         incident=incident,
         priority=priority,
@@ -118,9 +141,20 @@ def ticket_create(
     ticket.full_clean()
     ticket.save()
     Message.objects.create(
-        ticket=ticket, author_kind=Message.Author.CUSTOMER, author=user, body=body, created_at=now
+        ticket=ticket,
+        author_kind=Message.Author.AGENT if agent else Message.Author.CUSTOMER,
+        author=agent or user,
+        body=body,
+        mail_id=mail_id,
+        created_at=now,
     )
-    _email(ticket, "acknowledgement", key=f"support-ack:{ticket.pk}", token=token)
+    if acknowledge:
+        context = (ack_context or {}) | {"token": token}
+        ticket.ack_mail_id = _email(
+            ticket, "acknowledgement", key=f"support-ack:{ticket.pk}", **context
+        )
+        if ticket.ack_mail_id:
+            ticket.save(update_fields=["ack_mail_id"])
     return TicketCreated(ticket=ticket, token=token)
 
 
@@ -129,14 +163,16 @@ def ticket_private_path(token: str) -> str:
 
 
 @transaction.atomic
-def ticket_reply_by_customer(*, ticket: Ticket, body: str, user=None) -> Message:
+def ticket_reply_by_customer(
+    *, ticket: Ticket, body: str, user=None, mail_id: str = ""
+) -> Message:
     """
     The customer writes again: the question is open for support once more, and a
     rating given earlier no longer stands (it was for an answer that did not settle
     it), so the next resolution can be rated afresh.
     """
     message = Message.objects.create(
-        ticket=ticket, author_kind=Message.Author.CUSTOMER, author=user, body=body
+        ticket=ticket, author_kind=Message.Author.CUSTOMER, author=user, body=body, mail_id=mail_id
     )
     ticket.status = TicketStatus.OPEN
     ticket.resolved_at = None
@@ -198,7 +234,9 @@ def ticket_reply_by_agent(*, ticket: Ticket, agent, body: str, internal: bool = 
     ticket.first_responded_at = ticket.first_responded_at or now
     ticket.assignee = ticket.assignee or agent
     ticket.save(update_fields=["status", "first_responded_at", "assignee", "updated_at"])
-    _email(ticket, "reply", key=f"support-reply:{message.pk}", message=message)
+    message.mail_id = _email(ticket, "reply", key=f"support-reply:{message.pk}", message=message)
+    if message.mail_id:
+        message.save(update_fields=["mail_id"])
     return message
 
 
@@ -279,14 +317,30 @@ def _address_proven(ticket: Ticket) -> bool:
     return email_normalise(ticket.requester_email) in verified
 
 
-def _email(ticket: Ticket, template: str, *, key: str, **context) -> None:
+def support_mail_id(key: str) -> str:
     """
-    Mail about a question, from our own address. Anyone can type someone else's
-    address into the form, so mail to an address nobody proved repeats none of the
-    words typed with it (name, subject, question): it is rendered from the
-    `<template>_unproven` templates, whose context holds only the reference.
+    The Message-ID of our email with this dedupe key: the same at every resend, and
+    keyed by SECRET_KEY, so nobody can forge a reply "to" a question they never saw.
     """
+    digest = salted_hmac("support.mail-id", key, algorithm="sha256").hexdigest()[:40]
+    domain = urlsplit(settings.SITE_URL).hostname or "candor.invalid"
+    return f"<{digest}@{domain}>"
+
+
+def _email(ticket: Ticket, template: str, *, key: str, **context) -> str:
+    """
+    Mail about a question, from our own address; returns its Message-ID, or "" when
+    the question has no address (a caller who gave none): then nothing is sent.
+
+    Anyone can type someone else's address into the form, so mail to an address
+    nobody proved repeats none of the words typed with it (name, subject, question):
+    it is rendered from the `<template>_unproven` templates, whose context holds only
+    the reference (and what we know of how it reached us: the channel, attachments).
+    """
+    if not ticket.requester_email:
+        return ""
     context["hours"] = first_response_hours(ticket.priority)
+    context["channel"] = ticket.channel
     if _address_proven(ticket):
         variant = template
         context["ticket"] = ticket
@@ -297,6 +351,12 @@ def _email(ticket: Ticket, template: str, *, key: str, **context) -> None:
         context["private_path"] = (
             ticket_private_path(context["token"]) if context.get("token") else ""
         )
+    mail_id = support_mail_id(key)
+    headers = {"Message-ID": mail_id}
+    if app_settings.IMAP_HOST:  # answers by email reach the mailbox we read
+        headers["Reply-To"] = settings.SUPPORT_EMAIL
+    if ticket.channel == Channel.EMAIL and template == "acknowledgement":
+        headers["Auto-Submitted"] = "auto-replied"  # RFC 3834: other robots do not answer it
     notification_enqueue_template(
         template=f"support/email/{variant}",
         context=context,
@@ -305,10 +365,12 @@ def _email(ticket: Ticket, template: str, *, key: str, **context) -> None:
         dedupe_key=key,
         kind=f"support-{template}",
         to_email=ticket.requester_email,
+        headers=headers,
         # The private link opens the whole conversation: a secret, never shown in
         # admin and erased once sent.
         secret=bool(context["private_path"]),
     )
+    return mail_id
 
 
 # How long an agent counts as having a question open after loading its page.
@@ -342,3 +404,217 @@ def ticket_viewers_note(*, ticket_id: int, agent, now: float | None = None) -> l
     viewers[agent.pk] = (agent.email, now)
     cache.set(key, viewers, VIEWING_SECONDS)
     return others
+
+
+# --- Questions by email ----------------------------------------------------------------
+
+
+@transaction.atomic
+def inbound_email_receive(*, mail: IncomingMail, now: dt.datetime | None = None):
+    """
+    Take in one email from the support mailbox: a new question (channel "email"), a
+    reply to one of ours, or (from robots, bounces, ourselves) a record only, never
+    answered. Returns its InboundEmail, or None when it was taken in before.
+
+    Idempotent and all or nothing: the email's record, with its unique Message-ID, is
+    written in the same transaction as what it makes, so mail read twice (a poll that
+    stopped before marking it read) makes nothing twice, and a failure makes nothing.
+
+    The sender's address is unproven (anyone can write any From): the question's
+    priority never comes from the affected list, the acknowledgement repeats none of
+    its words, and mail joins an existing question only when it comes from that
+    question's own address. Each address gets at most one acknowledgement an hour.
+    """
+    now = now or timezone.now()
+    if InboundEmail.objects.filter(message_id=mail.message_id).exists():
+        return None
+    # Claimed first: a second poll taking in the same email waits here, then fails.
+    record = InboundEmail.objects.create(
+        message_id=mail.message_id,
+        from_email=mail.from_email,
+        subject=mail.subject[:300],
+        size=mail.size,
+        outcome=InboundEmail.Outcome.TICKET,
+        received_at=now,
+    )
+    robot = _robot_outcome(mail)
+    ticket = _ticket_answered_by(mail, any_sender=robot is not None)
+    if robot is not None:
+        record.outcome, record.ticket = robot, ticket
+        record.save(update_fields=["outcome", "ticket"])
+        if ticket is not None:
+            _note(ticket, _("%(what)s arrived about this question; it was not answered.")
+                  % {"what": InboundEmail.Outcome(robot).label}, now=now)  # fmt: skip
+        return record
+    body = mail.body or _("(The email had no text.)")
+    if mail.too_large:
+        body = _("(The email was too large to read; its text was not kept.)")
+    if ticket is not None:
+        _mail_notes(ticket, mail, now=now)
+        ticket_reply_by_customer(ticket=ticket, body=body, mail_id=mail.message_id)
+        record.outcome, record.ticket = InboundEmail.Outcome.REPLY, ticket
+        record.save(update_fields=["outcome", "ticket"])
+        return record
+    acknowledge = not InboundEmail.objects.filter(
+        from_email=mail.from_email,
+        acknowledged=True,
+        received_at__gte=now - dt.timedelta(seconds=app_settings.MAIL_ACK_INTERVAL_SECONDS),
+    ).exists()
+    created = ticket_create(
+        subject=mail.subject or _("(no subject)"),
+        category=Category.OTHER,
+        body=body,
+        email=mail.from_email,
+        name=mail.from_name,
+        language=_mail_language(mail),
+        now=now,
+        channel=Channel.EMAIL,
+        mail_id=mail.message_id,
+        acknowledge=acknowledge,
+        ack_context={"attachments": bool(mail.attachments), "too_large": mail.too_large},
+    )
+    # Before the question in the thread, so the inbox still previews the customer's words.
+    _mail_notes(created.ticket, mail, now=now - dt.timedelta(microseconds=1))
+    record.outcome = InboundEmail.Outcome.TOO_LARGE if mail.too_large else record.outcome
+    record.ticket, record.acknowledged = created.ticket, acknowledge
+    record.save(update_fields=["outcome", "ticket", "acknowledged"])
+    return record
+
+
+def _robot_outcome(mail: IncomingMail) -> str | None:
+    """Why this email must not be answered, or None when a person wrote it."""
+    if not mail.from_email or mail.from_email in own_addresses():
+        return InboundEmail.Outcome.OURS
+    if mail.bounce:
+        return InboundEmail.Outcome.BOUNCE
+    if mail.automated:
+        return InboundEmail.Outcome.AUTOMATED
+    return None
+
+
+def _ticket_answered_by(mail: IncomingMail, *, any_sender: bool) -> Ticket | None:
+    """
+    The question this email continues: the one whose email it answers (In-Reply-To,
+    References), else the one whose reference its subject names. A person's email joins
+    it only from the question's own address: a stranger who knows a reference starts a
+    question of their own. (A robot's report is only noted, so any sender will do.)
+    """
+    ticket = None
+    if mail.answers:
+        ticket = (
+            Ticket.objects.filter(ack_mail_id__in=mail.answers).first()
+            or Ticket.objects.filter(messages__mail_id__in=mail.answers).first()
+        )
+    if ticket is None and mail.reference:
+        ticket = Ticket.objects.filter(reference=mail.reference).first()
+    if ticket is None or any_sender:
+        return ticket
+    same = email_normalise(ticket.requester_email) == email_normalise(mail.from_email)
+    return ticket if same else None
+
+
+def _mail_language(mail: IncomingMail) -> str:
+    """The language its mail program declared, else its address's account's, else ours."""
+    return (
+        mail.language or user_language_for_email(email=mail.from_email) or settings.LANGUAGE_CODE
+    )
+
+
+def _mail_notes(ticket: Ticket, mail: IncomingMail, *, now: dt.datetime) -> None:
+    """Tell the agent what of the email was not kept: attachments, or all of a huge one."""
+    if mail.too_large:
+        limit = app_settings.MAIL_MAX_BYTES
+        _note(ticket, _("This email was refused: it was %(size)s MB, over the limit of "
+                        "%(limit)s MB. Only its sender and subject were read; ask the "
+                        "customer to write again without attachments.")
+              % {"size": _megabytes(mail.size), "limit": _megabytes(limit)}, now=now)  # fmt: skip
+    elif mail.attachments:
+        listed = ", ".join(f"{a.name} ({_kilobytes(a.size)})" for a in mail.attachments)
+        text = ngettext(
+            "The email had %(count)d attachment, not kept: %(list)s.",
+            "The email had %(count)d attachments, not kept: %(list)s.",
+            len(mail.attachments),
+        )
+        _note(ticket, text % {"count": len(mail.attachments), "list": listed}, now=now)
+
+
+def _megabytes(size: int) -> str:
+    return number_format(size / 1024 / 1024, decimal_pos=1)
+
+
+def _kilobytes(size: int) -> str:
+    return _("%(size)s KB") % {"size": number_format(max(1, round(size / 1024)))}
+
+
+def _note(ticket: Ticket, text: str, *, now: dt.datetime) -> Message:
+    return Message.objects.create(
+        ticket=ticket,
+        author_kind=Message.Author.SYSTEM,
+        body=text,
+        is_internal=True,
+        created_at=now,
+    )
+
+
+# --- Questions by phone ----------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_create_for_caller(
+    *,
+    agent,
+    subject: str,
+    category: str,
+    notes: str,
+    email: str = "",
+    name: str = "",
+    language: str | None = None,
+    incident: Incident | None = None,
+) -> TicketCreated:
+    """
+    A question a caller asked on the phone, with the agent's notes of the call as its
+    first message. A caller who gave an address gets what the web form sends (the
+    reference and the private link); one who gave none gets nothing. The address is
+    only what the caller said: it never raises the priority, and the mail repeats
+    none of the notes.
+    """
+    created = ticket_create(
+        subject=subject,
+        category=category,
+        body=notes,
+        incident=incident,
+        email=email,
+        name=name,
+        language=language,
+        channel=Channel.PHONE,
+        agent=agent,
+    )
+    audit_record(
+        actor=agent,
+        action=Action.TICKET_CALL_LOGGED,
+        target=created.ticket,
+        target_label=created.ticket.reference,
+    )
+    return created
+
+
+@transaction.atomic
+def ticket_log_call(*, ticket: Ticket, agent, notes: str) -> Message:
+    """
+    The agent's notes of a call about an existing question, shown in its conversation
+    (the customer reads them too) and in the audit trail (who, not the words). Nothing
+    is emailed: the customer was on the line.
+    """
+    message = Message.objects.create(
+        ticket=ticket,
+        author_kind=Message.Author.AGENT,
+        author=agent,
+        body=_("Phone call: %(notes)s") % {"notes": notes},
+    )
+    audit_record(
+        actor=agent,
+        action=Action.TICKET_CALL_LOGGED,
+        target=ticket,
+        target_label=ticket.reference,
+    )
+    return message
