@@ -160,6 +160,7 @@ SUPPORT_IMAP_USER = env.str("SUPPORT_IMAP_USER", default=None)
 SUPPORT_IMAP_PASSWORD = env.str("SUPPORT_IMAP_PASSWORD", default=None)
 SUPPORT_IMAP_FOLDER = env.str("SUPPORT_IMAP_FOLDER", default=None)
 SUPPORT_IMAP_DONE_FOLDER = env.str("SUPPORT_IMAP_DONE_FOLDER", default=None)
+SUPPORT_IMAP_THREADS = env.int("SUPPORT_IMAP_THREADS", default=None)
 SUPPORT_MAIL_MAX_BYTES = env.int("SUPPORT_MAIL_MAX_BYTES", default=None)
 
 # --- Celery -------------------------------------------------------------------

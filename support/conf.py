@@ -63,6 +63,11 @@ class AppSettings(SettingsReader):
         return self._setting("SUPPORT_IMAP_BATCH", 500)
 
     @property
+    def IMAP_THREADS(self) -> int:
+        """Threads (each with a database connection) taking in a chunk of mail at once."""
+        return self._setting("SUPPORT_IMAP_THREADS", 4)
+
+    @property
     def MAIL_MAX_BYTES(self) -> int:
         """An email larger than this (SUPPORT_MAIL_MAX_BYTES) is refused: only its
         sender and subject are read, and the agent is told."""

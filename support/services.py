@@ -123,8 +123,9 @@ def ticket_create(
     tier = exposure_tier_for_emails(emails=user_verified_emails(user=user)) if user else None
     priority = ticket_priority(category=category, tier=tier)
     token = None if user or not email else secrets.token_urlsafe(32)
+    reference = _new_reference()
     ticket = Ticket(
-        reference=_new_reference(),
+        reference=reference,
         requester=user,
         requester_email=user.email if user else email,
         requester_name=(user.get_full_name() if user and user.full_name else name),
@@ -138,7 +139,13 @@ def ticket_create(
         first_response_due_at=now + dt.timedelta(hours=first_response_hours(priority)),
         created_at=now,
     )
-    ticket.full_clean()
+    if acknowledge and ticket.requester_email:
+        # Known before the ticket is saved: one write fewer for each emailed question.
+        ticket.ack_mail_id = support_mail_id(f"support-ack:{reference}")
+    # The reference was just found free (the unique index still guards it) and a new
+    # question has no rating to check: validating them again cost four queries a
+    # question, which count when a mailbox delivers thousands an hour.
+    ticket.full_clean(exclude=["reference"], validate_constraints=False)
     ticket.save()
     Message.objects.create(
         ticket=ticket,
@@ -150,11 +157,13 @@ def ticket_create(
     )
     if acknowledge:
         context = (ack_context or {}) | {"token": token}
-        ticket.ack_mail_id = _email(
-            ticket, "acknowledgement", key=f"support-ack:{ticket.pk}", **context
+        _email(
+            ticket,
+            "acknowledgement",
+            key=f"support-ack:{ticket.pk}",
+            mail_id=ticket.ack_mail_id,
+            **context,
         )
-        if ticket.ack_mail_id:
-            ticket.save(update_fields=["ack_mail_id"])
     return TicketCreated(ticket=ticket, token=token)
 
 
@@ -327,7 +336,7 @@ def support_mail_id(key: str) -> str:
     return f"<{digest}@{domain}>"
 
 
-def _email(ticket: Ticket, template: str, *, key: str, **context) -> str:
+def _email(ticket: Ticket, template: str, *, key: str, mail_id: str = "", **context) -> str:
     """
     Mail about a question, from our own address; returns its Message-ID, or "" when
     the question has no address (a caller who gave none): then nothing is sent.
@@ -351,7 +360,7 @@ def _email(ticket: Ticket, template: str, *, key: str, **context) -> str:
         context["private_path"] = (
             ticket_private_path(context["token"]) if context.get("token") else ""
         )
-    mail_id = support_mail_id(key)
+    mail_id = mail_id or support_mail_id(key)
     headers = {"Message-ID": mail_id}
     if app_settings.IMAP_HOST:  # answers by email reach the mailbox we read
         headers["Reply-To"] = settings.SUPPORT_EMAIL
@@ -428,8 +437,9 @@ def inbound_email_receive(*, mail: IncomingMail, now: dt.datetime | None = None)
     now = now or timezone.now()
     if InboundEmail.objects.filter(message_id=mail.message_id).exists():
         return None
-    # Claimed first: a second poll taking in the same email waits here, then fails.
-    record = InboundEmail.objects.create(
+    # Written last, in the same transaction: a second poll taking in the same email at
+    # the same moment fails on its unique Message-ID, and all it made is undone.
+    record = InboundEmail(
         message_id=mail.message_id,
         from_email=mail.from_email,
         subject=mail.subject[:300],
@@ -441,7 +451,7 @@ def inbound_email_receive(*, mail: IncomingMail, now: dt.datetime | None = None)
     ticket = _ticket_answered_by(mail, any_sender=robot is not None)
     if robot is not None:
         record.outcome, record.ticket = robot, ticket
-        record.save(update_fields=["outcome", "ticket"])
+        record.save()
         if ticket is not None:
             _note(ticket, _("%(what)s arrived about this question; it was not answered.")
                   % {"what": InboundEmail.Outcome(robot).label}, now=now)  # fmt: skip
@@ -453,7 +463,7 @@ def inbound_email_receive(*, mail: IncomingMail, now: dt.datetime | None = None)
         _mail_notes(ticket, mail, now=now)
         ticket_reply_by_customer(ticket=ticket, body=body, mail_id=mail.message_id)
         record.outcome, record.ticket = InboundEmail.Outcome.REPLY, ticket
-        record.save(update_fields=["outcome", "ticket"])
+        record.save()
         return record
     acknowledge = not InboundEmail.objects.filter(
         from_email=mail.from_email,
@@ -477,7 +487,7 @@ def inbound_email_receive(*, mail: IncomingMail, now: dt.datetime | None = None)
     _mail_notes(created.ticket, mail, now=now - dt.timedelta(microseconds=1))
     record.outcome = InboundEmail.Outcome.TOO_LARGE if mail.too_large else record.outcome
     record.ticket, record.acknowledged = created.ticket, acknowledge
-    record.save(update_fields=["outcome", "ticket", "acknowledged"])
+    record.save()
     return record
 
 

@@ -145,6 +145,14 @@ class Dovecot:
         finally:
             imap.logout()
 
+    def mark_all_unread(self) -> None:
+        """As if whoever read the inbox had stopped before marking anything read."""
+        imap = self.connect()
+        try:
+            imap.store("1:*", "-FLAGS", r"(\Seen)")
+        finally:
+            imap.logout()
+
     def empty(self) -> None:
         """Delete every message in the inbox."""
         imap = self.connect()
