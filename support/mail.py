@@ -23,6 +23,16 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Where an HTML email breaks its lines.
 HTML_BREAK = re.compile(r"<\s*(?:br|/?p|/?div|/?li|/?tr|/?h[1-6]|/?blockquote|hr)\b[^>]*>", re.I)
 BODY_MAX_CHARS = 50_000
+# Our private links (/support/t/<token>/): a reply quoting our acknowledgement carries one,
+# and it must not reach the inbox, where every agent would read the customer's secret.
+PRIVATE_LINK = re.compile(r"(/t/)[A-Za-z0-9_-]{32,}")
+# Where a reply starts quoting the email it answers, as common mail programs write it.
+QUOTE_HEADER = re.compile(
+    r"^(?:(?:On|El|Le|Am)\b.{0,300}\b(?:wrote|escribió|a écrit|schrieb):\s*$"
+    r"|-{2,}\s*(?:Original Message|Mensaje original)\s*-{2,}\s*$"
+    r"|(?:From|De):\s.*\n(?:Sent|Date|Enviado|Fecha):\s)",
+    re.IGNORECASE | re.MULTILINE,
+)
 # Senders that are mail systems, not people: their mail is a delivery report.
 SYSTEM_SENDERS = {"mailer-daemon", "postmaster"}
 # RFC 2076 / RFC 3834: mail sent by a program, in bulk or from a list, is never answered.
@@ -93,9 +103,25 @@ def mail_text(message: MailMessage) -> str:
     if not text.strip() and message.html.strip():
         text = html_to_text(message.html)
     text = _clean(text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    text = private_links_removed(text)
     if len(text) > BODY_MAX_CHARS:
         text = text[:BODY_MAX_CHARS] + "\n[…]"
     return text
+
+
+def reply_text(text: str) -> str:
+    """
+    What a reply adds: the text above the email it quotes ("On … wrote:" and the quoted
+    lines dropped). The whole text when nothing is left above the quote.
+    """
+    match = QUOTE_HEADER.search(text)
+    above = text[: match.start()] if match else text
+    above = "\n".join(line for line in above.splitlines() if not line.startswith(">")).strip()
+    return above or text
+
+
+def private_links_removed(text: str) -> str:
+    return PRIVATE_LINK.sub(r"\1[…]", text)
 
 
 def html_to_text(markup: str) -> str:

@@ -31,7 +31,7 @@ from notifications.services.outbox import notification_enqueue_template
 
 from .audit_actions import Action
 from .conf import app_settings
-from .mail import IncomingMail, own_addresses
+from .mail import IncomingMail, own_addresses, reply_text
 from .models import (
     CannedResponse,
     Category,
@@ -461,6 +461,7 @@ def inbound_email_receive(*, mail: IncomingMail, now: dt.datetime | None = None)
         body = _("(The email was too large to read; its text was not kept.)")
     if ticket is not None:
         _mail_notes(ticket, mail, now=now)
+        body = reply_text(body)  # not the quoted history, which the thread already has
         ticket_reply_by_customer(ticket=ticket, body=body, mail_id=mail.message_id)
         record.outcome, record.ticket = InboundEmail.Outcome.REPLY, ticket
         record.save()

@@ -132,6 +132,31 @@ def test_replies_to_our_emails_join_the_question(mailbox, agent):
     assert len(acknowledgements_to(CAROL)) == 2  # a reply is not acknowledged again
 
 
+def test_a_reply_quoting_our_acknowledgement_keeps_its_words_not_the_private_link(mailbox):
+    mailbox.deliver(email())
+    mailbox_poll()
+    ticket = Ticket.objects.get()
+    [ack] = acknowledgements_to(CAROL)
+    quoted = "\n".join(f"> {line}" for line in ack.body.splitlines())
+
+    mailbox.deliver(
+        email(
+            subject=f"Re: {ack.subject}",
+            body=f"Here is more.\n\nOn Sun, 6 Dec 2026, Candor wrote:\n{quoted}\n",
+            headers=[("In-Reply-To", ticket.ack_mail_id)],
+        ),
+        email(
+            subject=f"Re: {ticket.reference}",
+            body="Forgot: my link is https://status.example/en/support/t/" + "a" * 43 + "/",
+        ),
+    )
+    mailbox_poll()
+
+    *_, reply, forgot = ticket.messages.values_list("body", flat=True)
+    assert reply == "Here is more."
+    assert forgot == "Forgot: my link is https://status.example/en/support/t/[…]/"
+
+
 def test_a_stranger_who_knows_a_reference_starts_a_question_of_their_own(mailbox):
     mailbox.deliver(email())
     mailbox_poll()
