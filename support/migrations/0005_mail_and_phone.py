@@ -3,7 +3,32 @@
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
+from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+# Agents read what the support mailbox received (robots' mail and bounces included).
+GRANTS = ["view_inboundemail"]
+
+
+def grant(apps, schema_editor):
+    app_config = apps.get_app_config("support")
+    app_config.models_module = True
+    create_permissions(app_config, verbosity=0)
+    app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group, _ = Group.objects.get_or_create(name="Support agents")
+    group.permissions.add(
+        *Permission.objects.filter(content_type__app_label="support", codename__in=GRANTS)
+    )
+
+
+def revoke(apps, schema_editor):
+    Permission = apps.get_model("auth", "Permission")
+    for group in apps.get_model("auth", "Group").objects.filter(name="Support agents"):
+        group.permissions.remove(
+            *Permission.objects.filter(content_type__app_label="support", codename__in=GRANTS)
+        )
 
 
 class Migration(migrations.Migration):
@@ -11,6 +36,8 @@ class Migration(migrations.Migration):
     dependencies = [
         ('support', '0004_canned_reply_languages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ('auth', '0012_alter_user_first_name_max_length'),
+        ('contenttypes', '0002_remove_content_type_name'),
     ]
 
     operations = [
@@ -60,4 +87,5 @@ class Migration(migrations.Migration):
             name='ticket',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='support.ticket'),
         ),
+        migrations.RunPython(grant, revoke),
     ]
