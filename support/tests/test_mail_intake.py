@@ -17,6 +17,7 @@ from support import services
 from support.mailbox import mailbox_poll
 from support.models import Channel, InboundEmail, Message, Priority, Ticket, TicketStatus
 from tests.dovecot import Dovecot, dovecot_available
+from tests.helpers import wait_for
 
 pytestmark = [
     pytest.mark.django_db,
@@ -369,6 +370,27 @@ def test_many_senders_at_once_get_one_question_each_email_and_one_acknowledgemen
     assert InboundEmail.objects.count() == 12
     acknowledged = Notification.objects.values_list("to_email", flat=True)
     assert sorted(acknowledged) == senders
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_beat_task_on_a_worker_answers_by_smtp_and_threads_the_reply(
+    mailbox, celery_worker, smtp_sink
+):
+    from support.tasks import support_mailbox_poll
+
+    mailbox.deliver(email())
+    support_mailbox_poll.delay()  # as beat queues it
+    ack = smtp_sink.last_to(CAROL, timeout=20)
+    ticket = Ticket.objects.get()
+    assert ack["Message-ID"] == ticket.ack_mail_id
+    assert ack["Reply-To"] == "help@example.com"  # replies come back to the mailbox
+
+    mailbox.deliver(email(body="More details.", headers=[("In-Reply-To", ack["Message-ID"])]))
+    support_mailbox_poll.delay()
+
+    assert wait_for(lambda: ticket.messages.count() == 2)
+    assert ticket.messages.last().body == "More details."
+    assert Ticket.objects.count() == 1
 
 
 def test_the_intake_is_off_without_a_mailbox(settings):
