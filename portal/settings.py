@@ -162,6 +162,10 @@ SUPPORT_IMAP_FOLDER = env.str("SUPPORT_IMAP_FOLDER", default=None)
 SUPPORT_IMAP_DONE_FOLDER = env.str("SUPPORT_IMAP_DONE_FOLDER", default=None)
 SUPPORT_IMAP_THREADS = env.int("SUPPORT_IMAP_THREADS", default=None)
 SUPPORT_MAIL_MAX_BYTES = env.int("SUPPORT_MAIL_MAX_BYTES", default=None)
+SUPPORT_SLA_WARNING_MINUTES = env.int("SUPPORT_SLA_WARNING_MINUTES", default=None)
+CANDOR_WEBHOOK_ALLOW_LOOPBACK = env.bool("CANDOR_WEBHOOK_ALLOW_LOOPBACK", default=None)
+CANDOR_WEBHOOK_TIMEOUT_SECONDS = env.float("CANDOR_WEBHOOK_TIMEOUT_SECONDS", default=None)
+CANDOR_WEBHOOK_DISABLE_AFTER = env.int("CANDOR_WEBHOOK_DISABLE_AFTER", default=None)
 
 # --- Celery -------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

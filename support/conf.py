@@ -22,6 +22,13 @@ class AppSettings(SettingsReader):
             "low": self._setting("SUPPORT_HOURS_LOW", 72),
         }
 
+    @property
+    def SLA_WARNING_MINUTES(self) -> int:
+        """How long before its first answer is due an unanswered question nobody has
+        alerts the support agents (SUPPORT_SLA_WARNING_MINUTES); once overdue, it
+        alerts the support leads."""
+        return self._setting("SUPPORT_SLA_WARNING_MINUTES", 60)
+
     # --- The support mailbox (questions by email), read over IMAP ---------------------
 
     @property

@@ -3,7 +3,8 @@ Reads for the incidents app. Nothing here writes.
 
 - `public`: the public pages, feeds and API;
 - `personal`: what of one person's an incident exposed, and the affected addresses;
-- `clocks`: regulatory deadlines and incidents gone quiet.
+- `clocks`: regulatory deadlines and incidents gone quiet;
+- `translations`: translations behind their corrected original.
 """
 
 from .clocks import (  # noqa: F401
@@ -33,3 +34,4 @@ from .public import (  # noqa: F401
     update_next_scheduled_at,
     update_public_revisions,
 )
+from .translations import translations_behind_counts  # noqa: F401

@@ -6,8 +6,9 @@ from django.conf import settings
 from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
-# Agents read what the support mailbox received (robots' mail and bounces included).
+# Agents and their leads read what the support mailbox received (robots' mail included).
 GRANTS = ["view_inboundemail"]
+GROUPS = ["Support agents", "Support leads"]
 
 
 def grant(apps, schema_editor):
@@ -17,15 +18,16 @@ def grant(apps, schema_editor):
     app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name="Support agents")
-    group.permissions.add(
-        *Permission.objects.filter(content_type__app_label="support", codename__in=GRANTS)
-    )
+    for name in GROUPS:
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(
+            *Permission.objects.filter(content_type__app_label="support", codename__in=GRANTS)
+        )
 
 
 def revoke(apps, schema_editor):
     Permission = apps.get_model("auth", "Permission")
-    for group in apps.get_model("auth", "Group").objects.filter(name="Support agents"):
+    for group in apps.get_model("auth", "Group").objects.filter(name__in=GROUPS):
         group.permissions.remove(
             *Permission.objects.filter(content_type__app_label="support", codename__in=GRANTS)
         )
@@ -34,7 +36,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('support', '0004_canned_reply_languages'),
+        ('support', '0005_macros_bulk_answers_alerts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ('auth', '0012_alter_user_first_name_max_length'),
         ('contenttypes', '0002_remove_content_type_name'),
