@@ -10,6 +10,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from notifications.models import Notification
 from notifications.services.outbox import notifications_send_due
+from support import services
 from support.models import Category, Channel, Message, Priority, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +134,22 @@ def test_staff_who_may_not_answer_cannot_take_calls(comms_client, ticket):
     log_call = reverse("admin:support_ticket_call", args=[ticket.pk])
     assert comms_client.post(log_call, {"notes": "x"}).status_code == HTTPStatus.FORBIDDEN
     assert ticket.messages.count() == 1
+
+
+def test_a_bulk_answer_answers_a_caller_without_an_address_on_the_question_only(
+    agent_client, agent, make_ticket
+):
+    agent_client.post(CALL, call_form(email=""))
+    caller = Ticket.objects.get(channel=Channel.PHONE)
+    asker = make_ticket(email="anon@example.com").ticket
+    Notification.objects.all().delete()  # the acknowledgements
+    bulk = services.bulk_answer_draft(tickets=Ticket.objects.all(), agent=agent)
+    bulk.body_en = "Your card was not involved."
+    bulk.save()
+
+    assert services.bulk_answer_deliver(bulk=bulk) == 2
+
+    assert caller.messages.last().body == "Your card was not involved."
+    [sent] = Notification.objects.all()
+    assert sent.to_email == "anon@example.com"
+    assert asker.messages.last().mail_id == sent.headers["Message-ID"]
