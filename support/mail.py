@@ -191,6 +191,25 @@ def _attachments(message: MailMessage) -> list[Attachment]:
     return found
 
 
+# What a question is about, guessed from its words (English and Spanish) as the web form's
+# asker would have chosen it; the first that matches wins, so a phishing report comes first.
+CATEGORY_WORDS = [
+    ("phishing", r"phishing|suspicious|scam|fraud|sospechos|estafa|fraude|enga[ñn]o"),
+    ("password", r"password|passcode|two.factor|2fa|contrase[ñn]a|dos factores"),
+    ("remedy", r"compensation|credit monitoring|refund|remedy|compensaci[óo]n|reembolso"),
+    ("affected", r"affected|leak|breach|exposed|afectad|filtra|brecha|expuest"),
+]
+
+
+def mail_category(subject: str, body: str) -> str:
+    """The category its words suggest, or "other"; an agent corrects it in triage."""
+    text = f"{subject}\n{body[:2000]}".lower()
+    for category, words in CATEGORY_WORDS:
+        if re.search(words, text):
+            return category
+    return "other"
+
+
 def own_addresses() -> set[str]:
     """The addresses we send from: mail from them is ours coming back, never answered."""
     values = [settings.DEFAULT_FROM_EMAIL, settings.SERVER_EMAIL, settings.SUPPORT_EMAIL]

@@ -40,7 +40,7 @@ from notifications.services.outbox import (
 
 from .audit_actions import Action
 from .conf import app_settings
-from .mail import IncomingMail, own_addresses, reply_text
+from .mail import IncomingMail, mail_category, own_addresses, reply_text
 from .models import (
     BulkAnswer,
     BulkAnswerItem,
@@ -881,7 +881,8 @@ def inbound_email_receive(*, mail: IncomingMail, now: dt.datetime | None = None)
     ).exists()
     created = ticket_create(
         subject=mail.subject or _("(no subject)"),
-        category=Category.OTHER,
+        # From its words, as a web asker picks one: never from the affected list.
+        category=mail_category(mail.subject, mail.body),
         body=body,
         email=mail.from_email,
         name=mail.from_name,

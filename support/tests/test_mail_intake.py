@@ -302,11 +302,28 @@ def test_an_address_gets_one_acknowledgement_an_hour(mailbox):
 
 def test_the_affected_list_never_sets_an_emailed_questions_priority(mailbox, affected):
     affected(CAROL, tier=Tier.PRIORITY)
-    mailbox.deliver(email())
+    mailbox.deliver(email(), email(sender="dave@example.net"))
 
     mailbox_poll()
 
-    assert Ticket.objects.get().priority == Priority.LOW  # as for anyone: "something else"
+    priorities = dict(Ticket.objects.values_list("requester_email", "priority"))
+    # "the breach": a "Was I affected?" question, for the listed sender as for anyone.
+    assert priorities == {CAROL: Priority.NORMAL, "dave@example.net": Priority.NORMAL}
+
+
+def test_an_emailed_question_is_filed_by_its_words(mailbox):
+    mailbox.deliver(
+        email(sender="a@example.net", subject="Correo sospechoso", body="¿Es una estafa?"),
+        email(sender="b@example.net", subject="Reset", body="My password does not work."),
+        email(sender="c@example.net", subject="Hello", body="When is the office open?"),
+    )
+
+    mailbox_poll()
+
+    filed = dict(Ticket.objects.values_list("requester_email", "category"))
+    assert filed == {"a@example.net": "phishing", "b@example.net": "password",
+                     "c@example.net": "other"}  # fmt: skip
+    assert Ticket.objects.get(requester_email="a@example.net").priority == Priority.HIGH
 
 
 def test_a_spanish_sender_gets_spanish(mailbox, make_customer):
