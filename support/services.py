@@ -903,11 +903,11 @@ def inbound_email_receive(*, mail: IncomingMail, now: dt.datetime | None = None)
 
 def _robot_outcome(mail: IncomingMail) -> str | None:
     """Why this email must not be answered, or None when a person wrote it."""
-    if not mail.from_email or mail.from_email in own_addresses():
+    if mail.from_email in own_addresses():
         return InboundEmail.Outcome.OURS
     if mail.bounce:
         return InboundEmail.Outcome.BOUNCE
-    if mail.automated:
+    if mail.automated or not mail.from_email:  # nobody to answer
         return InboundEmail.Outcome.AUTOMATED
     return None
 
