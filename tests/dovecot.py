@@ -109,7 +109,9 @@ class Dovecot:
             except OSError:
                 if time.monotonic() > deadline or self.process.poll() is not None:
                     log = self.root / "dovecot.log"
-                    raise RuntimeError(log.read_text() if log.exists() else "no log") from None
+                    message = log.read_text() if log.exists() else "no log"
+                    self.stop()  # never leave a server behind
+                    raise RuntimeError(message) from None
                 time.sleep(0.05)
 
     def stop(self) -> None:
