@@ -106,7 +106,7 @@ class Dovecot:
             try:
                 self.connect().logout()
                 return self
-            except OSError:
+            except (OSError, imaplib.IMAP4.error):  # not listening yet, or auth not up
                 if time.monotonic() > deadline or self.process.poll() is not None:
                     log = self.root / "dovecot.log"
                     message = log.read_text() if log.exists() else "no log"
