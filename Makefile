@@ -70,6 +70,7 @@ bench: install-dev
 	$(BIN)/python bench/fault_redis.py
 	$(BIN)/python bench/fault_smtp.py $(if $(DOWN_SECONDS),--down-seconds $(DOWN_SECONDS))
 	$(BIN)/python bench/observatory.py
+	$(BIN)/python bench/imap_intake.py $(if $(MESSAGES),--messages $(MESSAGES))
 
 # The README's pictures: the demo on a throw-away database, photographed by chromium.
 screenshots: install-dev

@@ -52,6 +52,8 @@ CELERY_BEAT_SCHEDULE = {
     "updates-announce": {"task": "notifications.tasks.updates_announce", "schedule": 60.0},
     # Reminds the comms team when an unresolved incident has gone quiet.
     "quiet-reminders": {"task": "notifications.tasks.quiet_reminders", "schedule": 900.0},
+    # Takes in the support mailbox's new mail (does nothing while SUPPORT_IMAP_HOST is unset).
+    "support-mailbox-poll": {"task": "support.tasks.support_mailbox_poll", "schedule": 30.0},
     # Alerts agents to questions nearly due that nobody has, and leads to overdue ones;
     # restarts bulk answers whose worker died.
     "support-watch": {"task": "support.tasks.support_watch", "schedule": 300.0},

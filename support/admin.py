@@ -28,7 +28,17 @@ from incidents.admin.visibility import IncidentFilter
 from incidents.selectors import exposure_tier_for_emails
 
 from . import selectors, services
-from .models import BulkAnswer, CannedResponse, Macro, Message, Priority, Ticket, TicketStatus
+from .forms import CallForm, CallLogForm
+from .models import (
+    BulkAnswer,
+    CannedResponse,
+    InboundEmail,
+    Macro,
+    Message,
+    Priority,
+    Ticket,
+    TicketStatus,
+)
 
 PRIORITY_RANK = Case(
     *[When(priority=p, then=Value(rank)) for rank, p in enumerate(Priority.values)],
@@ -173,6 +183,7 @@ class TicketAdmin(admin.ModelAdmin):
         "priority",
         ("incident", IncidentFilter),
         "category",
+        "channel",
     ]
     list_select_related = ["assignee"]
     search_fields = ["reference", "requester_email", "subject", "messages__body"]
@@ -187,7 +198,7 @@ class TicketAdmin(admin.ModelAdmin):
     readonly_fields = ["reference", "requester_email", "requester_name", "subject", "category",
                        "incident", "created_at", "first_response_due_at", "first_responded_at",
                        "affected_status", "rating", "rating_comment", "thread",
-                       "sla_due", "language", "account_safety"]  # fmt: skip
+                       "sla_due", "language", "account_safety", "channel"]  # fmt: skip
     fieldsets = [
         (None, {"fields": ["reference", "subject", "category", "incident", "sla_due", "thread"]}),
         (
@@ -196,6 +207,7 @@ class TicketAdmin(admin.ModelAdmin):
                 "fields": [
                     "requester_email",
                     "requester_name",
+                    "channel",
                     "language",
                     "affected_status",
                     "account_safety",
@@ -222,9 +234,12 @@ class TicketAdmin(admin.ModelAdmin):
     ]
 
     change_form_template = "admin/support/ticket/change_form.html"
+    change_list_template = "admin/support/ticket/change_list.html"
 
     def has_add_permission(self, request):
-        return False  # questions come from customers
+        # Questions come from customers: by the web form, by email, or by phone, which
+        # an agent takes down with "Take a phone call" (call_new_view), not the add form.
+        return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # Who else has this question open, so two agents do not answer it twice.
@@ -382,7 +397,10 @@ class TicketAdmin(admin.ModelAdmin):
             services.ticket_reply_by_agent(
                 ticket=obj, agent=request.user, body=body, internal=form.cleaned_data["internal"]
             )
-            if not form.cleaned_data["internal"]:
+            if not form.cleaned_data["internal"] and not obj.requester_email:
+                messages.warning(request, _("No email address: the reply is on the question, "
+                                            "but nothing was sent."))  # fmt: skip
+            elif not form.cleaned_data["internal"]:
                 messages.success(request, _("Reply sent to %s.") % obj.requester_email)
         if "status" in form.changed_data:
             # A status chosen with a reply ("resolved") wins over "waiting on customer";
@@ -404,7 +422,65 @@ class TicketAdmin(admin.ModelAdmin):
             self.admin_site.admin_view(self.macro_view),
             name="support_ticket_macro",
         )
-        return [canned, macro, *super().get_urls()]
+        view = self.admin_site.admin_view
+        calls = [
+            path("call/", view(self.call_new_view), name="support_ticket_call_new"),
+            path("<int:ticket_id>/call/", view(self.call_log_view), name="support_ticket_call"),
+        ]
+        return [canned, macro, *calls, *super().get_urls()]
+
+    def _call_context(self, request, title, form, ticket=None):
+        context = self.admin_site.each_context(request)
+        return context | {"opts": self.opts, "title": title, "form": form, "ticket": ticket}
+
+    def call_new_view(self, request):
+        """A question a caller asks on the phone, taken down by the agent."""
+        if not request.user.has_perm("support.reply_ticket"):
+            raise PermissionDenied
+        form = CallForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            created = services.ticket_create_for_caller(
+                agent=request.user,
+                subject=data["subject"],
+                category=data["category"],
+                notes=data["notes"],
+                email=data["email"],
+                name=data["name"],
+                language=data["language"],
+                incident=data["incident"],
+            )
+            reference = created.ticket.reference
+            if data["email"]:
+                self.message_user(request, _("Question %(reference)s recorded. The reference "
+                                             "and a private link were emailed to %(email)s.")
+                                  % {"reference": reference, "email": data["email"]})  # fmt: skip
+            else:
+                self.message_user(request, _("Question %(reference)s recorded. No email address: "
+                                             "nothing was sent. Read the reference out to the "
+                                             "caller.") % {"reference": reference},
+                                  messages.WARNING)  # fmt: skip
+            return redirect("admin:support_ticket_change", created.ticket.pk)
+        context = self._call_context(request, _("Take a phone call"), form)
+        return render(request, "admin/support/ticket/call_form.html", context)
+
+    def call_log_view(self, request, ticket_id):
+        """A call about a question already asked: its notes join the conversation."""
+        if not request.user.has_perm("support.reply_ticket"):
+            raise PermissionDenied
+        ticket = get_object_or_404(Ticket, pk=ticket_id)
+        form = CallLogForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            services.ticket_log_call(
+                ticket=ticket, agent=request.user, notes=form.cleaned_data["notes"]
+            )
+            self.message_user(
+                request, _("Call logged on %(reference)s.") % {"reference": ticket.reference}
+            )
+            return redirect("admin:support_ticket_change", ticket.pk)
+        title = _("Log a phone call about %(reference)s") % {"reference": ticket.reference}
+        context = self._call_context(request, title, form, ticket)
+        return render(request, "admin/support/ticket/call_form.html", context)
 
     def _macros(self, request):
         """The macros this agent may apply, or none."""
@@ -671,3 +747,16 @@ def _progress(bulk) -> dict:
     finished = bulk.state == BulkAnswer.State.SENT and done >= progress["answered"]
     return {"bulk": bulk, "progress": progress, "total": total, "finished": finished,
             "percent": int(100 * done / total) if total else 100}  # fmt: skip
+
+
+@admin.register(InboundEmail)
+class InboundEmailAdmin(RecordAdmin):
+    """Every email the support mailbox received and what became of it, robots' included."""
+
+    list_display = ["received_at", "from_email", "subject", "outcome", "ticket", "acknowledged"]
+    list_filter = ["outcome", "acknowledged"]
+    search_fields = ["from_email", "subject", "message_id", "ticket__reference"]
+    search_help_text = _("Search by address, subject, Message-ID or question reference.")
+    list_select_related = ["ticket"]
+    date_hierarchy = "received_at"
+    list_per_page = 100

@@ -30,6 +30,14 @@ class TicketStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class Channel(models.TextChoices):
+    """How the question reached us."""
+
+    WEB = "web", _("Web form")
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+
+
 class Ticket(models.Model):
     """A customer's question and its conversation."""
 
@@ -42,7 +50,8 @@ class Ticket(models.Model):
         blank=True,
         related_name="tickets",
     )
-    requester_email = models.EmailField()
+    # Empty for a caller who gave no address: nothing can be sent to them.
+    requester_email = models.EmailField(blank=True)
     requester_name = models.CharField(max_length=150, blank=True)
     # The language they asked in: the acknowledgement and every answer are sent in it.
     language = models.CharField(
@@ -51,6 +60,11 @@ class Ticket(models.Model):
     # SHA-256 of the private link's token, for people who asked without an account.
     access_token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     subject = models.CharField(max_length=200)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
+    )
+    # The Message-ID of our acknowledgement: an emailed reply to it continues this question.
+    ack_mail_id = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
     category = models.CharField(max_length=20, choices=Category.choices)
     incident = models.ForeignKey(
         "incidents.Incident", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -122,10 +136,18 @@ class Message(models.Model):
     is_internal = models.BooleanField(
         default=False, help_text=_("An internal note: never shown or sent to the customer.")
     )
+    # The Message-ID of the email this message came in as, or went out as (an answer):
+    # one email is one message, however often the mailbox hands it to us.
+    mail_id = models.CharField(max_length=255, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mail_id"], condition=~Q(mail_id=""), name="message_mail_id_once"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.ticket.reference} · {self.get_author_kind_display()}"
@@ -280,3 +302,38 @@ class SlaAlert(models.Model):
 
     def __str__(self):
         return f"{self.ticket_id} · {self.stage}"
+
+
+class InboundEmail(models.Model):
+    """
+    Each email the support mailbox received, once, and what became of it. Its
+    Message-ID is unique, so an email handed to us again (the poll stopped before
+    marking it read) is recognised and skipped; robots' mail is kept here only.
+    """
+
+    class Outcome(models.TextChoices):
+        TICKET = "ticket", _("New question")
+        REPLY = "reply", _("Reply to a question")
+        AUTOMATED = "automated", _("Automated mail (not answered)")
+        BOUNCE = "bounce", _("Delivery failure report (not answered)")
+        OURS = "ours", _("Sent by us (not answered)")
+        TOO_LARGE = "too_large", _("Too large: refused")
+
+    message_id = models.CharField(max_length=255, unique=True)
+    from_email = models.CharField(_("from"), max_length=254, blank=True, db_index=True)
+    subject = models.CharField(max_length=300, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Whether an acknowledgement went out for it: at most one per address per hour.
+    acknowledged = models.BooleanField(default=False)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("inbound email")
+
+    def __str__(self):
+        return f"{self.message_id} ({self.get_outcome_display()})"

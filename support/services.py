@@ -6,6 +6,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,10 +17,12 @@ from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, override
+from django.utils.crypto import salted_hmac
+from django.utils.formats import number_format
+from django.utils.translation import get_language, ngettext, override
 from django.utils.translation import gettext as _
 
-from accounts.selectors import user_verified_emails
+from accounts.selectors import user_language_for_email, user_verified_emails
 from audit.services import audit_record
 from core.tasks import enqueue_on_commit
 from incidents.digest import email_normalise
@@ -37,11 +40,14 @@ from notifications.services.outbox import (
 
 from .audit_actions import Action
 from .conf import app_settings
+from .mail import IncomingMail, mail_category, own_addresses, reply_text
 from .models import (
     BulkAnswer,
     BulkAnswerItem,
     CannedResponse,
     Category,
+    Channel,
+    InboundEmail,
     Macro,
     Message,
     Priority,
@@ -108,6 +114,11 @@ def ticket_create(
     name: str = "",
     language: str | None = None,
     now: dt.datetime | None = None,
+    channel: str = Channel.WEB,
+    agent=None,
+    mail_id: str = "",
+    acknowledge: bool = True,
+    ack_context: dict | None = None,
 ) -> TicketCreated:
     """
     Record a question and acknowledge it by email once this commits.
@@ -116,31 +127,56 @@ def ticket_create(
     gets a private link (only its hash is stored). The ticket is saved whether
     or not mail can be sent right now: the email waits in the outbox. Emails
     about it are written in `language` (by default the one they asked in).
+
+    A question taken by phone has the `agent`'s notes of the call as its first
+    message; one that came by email, the email (`mail_id`, its Message-ID). A caller
+    without an address gets nothing, and no private link.
     """
     now = now or timezone.now()
     tier = exposure_tier_for_emails(emails=user_verified_emails(user=user)) if user else None
     priority = ticket_priority(category=category, tier=tier)
-    token = None if user else secrets.token_urlsafe(32)
+    token = None if user or not email else secrets.token_urlsafe(32)
+    reference = _new_reference()
     ticket = Ticket(
-        reference=_new_reference(),
+        reference=reference,
         requester=user,
         requester_email=user.email if user else email,
         requester_name=(user.get_full_name() if user and user.full_name else name),
         access_token_hash=token_hash(token) if token else "",
         language=language or get_language(),
         subject=subject,
+        channel=channel,
         category=category,
         incident=incident,
         priority=priority,
         first_response_due_at=now + dt.timedelta(hours=first_response_hours(priority)),
         created_at=now,
     )
-    ticket.full_clean()
+    if acknowledge and ticket.requester_email:
+        # Known before the ticket is saved: one write fewer for each emailed question.
+        ticket.ack_mail_id = support_mail_id(f"support-ack:{reference}")
+    # The reference was just found free (the unique index still guards it) and a new
+    # question has no rating to check: validating them again cost four queries a
+    # question, which count when a mailbox delivers thousands an hour.
+    ticket.full_clean(exclude=["reference"], validate_constraints=False)
     ticket.save()
     Message.objects.create(
-        ticket=ticket, author_kind=Message.Author.CUSTOMER, author=user, body=body, created_at=now
+        ticket=ticket,
+        author_kind=Message.Author.AGENT if agent else Message.Author.CUSTOMER,
+        author=agent or user,
+        body=body,
+        mail_id=mail_id,
+        created_at=now,
     )
-    _email(ticket, "acknowledgement", key=f"support-ack:{ticket.pk}", token=token)
+    if acknowledge:
+        context = (ack_context or {}) | {"token": token}
+        _email(
+            ticket,
+            "acknowledgement",
+            key=f"support-ack:{ticket.pk}",
+            mail_id=ticket.ack_mail_id,
+            **context,
+        )
     if priority == Priority.URGENT:
         urgent_question_alert(
             reference=ticket.reference,
@@ -157,14 +193,16 @@ def ticket_private_path(token: str) -> str:
 
 
 @transaction.atomic
-def ticket_reply_by_customer(*, ticket: Ticket, body: str, user=None) -> Message:
+def ticket_reply_by_customer(
+    *, ticket: Ticket, body: str, user=None, mail_id: str = ""
+) -> Message:
     """
     The customer writes again: the question is open for support once more, and a
     rating given earlier no longer stands (it was for an answer that did not settle
     it), so the next resolution can be rated afresh.
     """
     message = Message.objects.create(
-        ticket=ticket, author_kind=Message.Author.CUSTOMER, author=user, body=body
+        ticket=ticket, author_kind=Message.Author.CUSTOMER, author=user, body=body, mail_id=mail_id
     )
     ticket.status = TicketStatus.OPEN
     ticket.resolved_at = None
@@ -226,7 +264,9 @@ def ticket_reply_by_agent(*, ticket: Ticket, agent, body: str, internal: bool = 
     ticket.first_responded_at = ticket.first_responded_at or now
     ticket.assignee = ticket.assignee or agent
     ticket.save(update_fields=["status", "first_responded_at", "assignee", "updated_at"])
-    _email(ticket, "reply", key=f"support-reply:{message.pk}", message=message)
+    message.mail_id = _email(ticket, "reply", key=f"support-reply:{message.pk}", message=message)
+    if message.mail_id:
+        message.save(update_fields=["mail_id"])
     return message
 
 
@@ -316,19 +356,39 @@ def _address_proven(ticket: Ticket) -> bool:
     return email_normalise(ticket.requester_email) in verified
 
 
-def _email(ticket: Ticket, template: str, *, key: str, **context) -> None:
+def support_mail_id(key: str) -> str:
     """
-    Mail about a question, from our own address. Anyone can type someone else's
-    address into the form, so mail to an address nobody proved repeats none of the
-    words typed with it (name, subject, question): it is rendered from the
-    `<template>_unproven` templates, whose context holds only the reference.
+    The Message-ID of our email with this dedupe key: the same at every resend, and
+    keyed by SECRET_KEY, so nobody can forge a reply "to" a question they never saw.
     """
-    notification_enqueue(**_email_fields(ticket, template, key=key, **context))
+    digest = salted_hmac("support.mail-id", key, algorithm="sha256").hexdigest()[:40]
+    domain = urlsplit(settings.SITE_URL).hostname or "candor.invalid"
+    return f"<{digest}@{domain}>"
 
 
-def _email_fields(ticket: Ticket, template: str, *, key: str, **context) -> dict:
+def _email(ticket: Ticket, template: str, *, key: str, mail_id: str = "", **context) -> str:
+    """
+    Mail about a question, from our own address; returns its Message-ID, or "" when
+    the question has no address (a caller who gave none): then nothing is sent.
+
+    Anyone can type someone else's address into the form, so mail to an address
+    nobody proved repeats none of the words typed with it (name, subject, question):
+    it is rendered from the `<template>_unproven` templates, whose context holds only
+    the reference (and what we know of how it reached us: the channel, attachments).
+    """
+    if not ticket.requester_email:
+        return ""
+    fields = _email_fields(ticket, template, key=key, mail_id=mail_id, **context)
+    notification_enqueue(**fields)
+    return fields["headers"]["Message-ID"]
+
+
+def _email_fields(
+    ticket: Ticket, template: str, *, key: str, mail_id: str = "", **context
+) -> dict:
     """The outbox fields of `_email`'s message, for one row or a fan-out of many."""
     context["hours"] = first_response_hours(ticket.priority)
+    context["channel"] = ticket.channel
     if _address_proven(ticket):
         variant = template
         context["ticket"] = ticket
@@ -342,6 +402,11 @@ def _email_fields(ticket: Ticket, template: str, *, key: str, **context) -> dict
     subject, body_text, body_html = email_render(
         f"support/email/{variant}", context, html=True, language=ticket.language
     )
+    headers = {"Message-ID": mail_id or support_mail_id(key)}
+    if app_settings.IMAP_HOST:  # answers by email reach the mailbox we read
+        headers["Reply-To"] = settings.SUPPORT_EMAIL
+    if ticket.channel == Channel.EMAIL and template == "acknowledgement":
+        headers["Auto-Submitted"] = "auto-replied"  # RFC 3834: other robots do not answer it
     return {
         "dedupe_key": key,
         "kind": f"support-{template}",
@@ -349,6 +414,7 @@ def _email_fields(ticket: Ticket, template: str, *, key: str, **context) -> dict
         "subject": subject,
         "body_text": body_text,
         "body_html": body_html,
+        "headers": headers,
         # The private link opens the whole conversation: a secret, never shown in
         # admin and erased once sent.
         "secret": bool(context["private_path"]),
@@ -558,22 +624,26 @@ def bulk_answer_deliver(*, bulk: BulkAnswer) -> int:
             if not items:
                 break
             outbox = [_bulk_answer_one(bulk, item) for item in items]
-            notifications_enqueue_many(outbox)
+            # A caller who gave no address is answered on the question only.
+            notifications_enqueue_many([n for n in outbox if n is not None])
             answered += len(items)
     if not bulk.items.filter(message__isnull=True).exists():
         BulkAnswer.objects.filter(pk=bulk.pk).update(state=BulkAnswer.State.SENT)
     return answered
 
 
-def _bulk_answer_one(bulk: BulkAnswer, item: BulkAnswerItem) -> Notification:
+def _bulk_answer_one(bulk: BulkAnswer, item: BulkAnswerItem) -> Notification | None:
     # As an agent's answer, except that nobody is assigned: one agent does not take
     # on thousands of conversations by answering their common question.
     ticket, now = item.ticket, timezone.now()
+    key = f"support-bulk:{bulk.pk}:{ticket.pk}"
     message = Message.objects.create(
         ticket=ticket,
         author_kind=Message.Author.AGENT,
         author=bulk.created_by,
         body=bulk_answer_reply_text(bulk=bulk, ticket=ticket),
+        # Its email's Message-ID: an emailed answer to it joins this question.
+        mail_id=support_mail_id(key) if ticket.requester_email else "",
         created_at=now,
     )
     item.message = message
@@ -591,9 +661,9 @@ def _bulk_answer_one(bulk: BulkAnswer, item: BulkAnswerItem) -> Notification:
         resolved_at=now if bulk.set_status in RESOLVED_STATES else None,
         updated_at=now,
     )
-    fields = _email_fields(
-        ticket, "reply", key=f"support-bulk:{bulk.pk}:{ticket.pk}", message=message
-    )
+    if not ticket.requester_email:
+        return None
+    fields = _email_fields(ticket, "reply", key=key, mail_id=message.mail_id, message=message)
     return Notification(group=bulk.group, **fields)
 
 
@@ -751,3 +821,220 @@ def _sla_alert(stage: str, tickets, group: str, now: dt.datetime) -> int:
             to_email=email,
         )
     return len(due)
+
+
+# --- Questions by email ----------------------------------------------------------------
+
+
+@transaction.atomic
+def inbound_email_receive(*, mail: IncomingMail, now: dt.datetime | None = None):
+    """
+    Take in one email from the support mailbox: a new question (channel "email"), a
+    reply to one of ours, or (from robots, bounces, ourselves) a record only, never
+    answered. Returns its InboundEmail, or None when it was taken in before.
+
+    Idempotent and all or nothing: the email's record, with its unique Message-ID, is
+    written in the same transaction as what it makes, so mail read twice (a poll that
+    stopped before marking it read) makes nothing twice, and a failure makes nothing.
+
+    The sender's address is unproven (anyone can write any From): the question's
+    priority never comes from the affected list, the acknowledgement repeats none of
+    its words, and mail joins an existing question only when it comes from that
+    question's own address. Each address gets at most one acknowledgement an hour.
+    """
+    now = now or timezone.now()
+    if InboundEmail.objects.filter(message_id=mail.message_id).exists():
+        return None
+    # Written last, in the same transaction: a second poll taking in the same email at
+    # the same moment fails on its unique Message-ID, and all it made is undone.
+    record = InboundEmail(
+        message_id=mail.message_id,
+        from_email=mail.from_email,
+        subject=mail.subject[:300],
+        size=mail.size,
+        outcome=InboundEmail.Outcome.TICKET,
+        received_at=now,
+    )
+    robot = _robot_outcome(mail)
+    ticket = _ticket_answered_by(mail, any_sender=robot is not None)
+    if robot is not None:
+        record.outcome, record.ticket = robot, ticket
+        record.save()
+        if ticket is not None:
+            _note(ticket, _("%(what)s arrived about this question; it was not answered.")
+                  % {"what": InboundEmail.Outcome(robot).label}, now=now)  # fmt: skip
+        return record
+    body = mail.body or _("(The email had no text.)")
+    if mail.too_large:
+        body = _("(The email was too large to read; its text was not kept.)")
+    if ticket is not None:
+        _mail_notes(ticket, mail, now=now)
+        body = reply_text(body)  # not the quoted history, which the thread already has
+        ticket_reply_by_customer(ticket=ticket, body=body, mail_id=mail.message_id)
+        record.outcome, record.ticket = InboundEmail.Outcome.REPLY, ticket
+        record.save()
+        return record
+    acknowledge = not InboundEmail.objects.filter(
+        from_email=mail.from_email,
+        acknowledged=True,
+        received_at__gte=now - dt.timedelta(seconds=app_settings.MAIL_ACK_INTERVAL_SECONDS),
+    ).exists()
+    created = ticket_create(
+        subject=mail.subject or _("(no subject)"),
+        # From its words, as a web asker picks one: never from the affected list.
+        category=mail_category(mail.subject, mail.body),
+        body=body,
+        email=mail.from_email,
+        name=mail.from_name,
+        language=_mail_language(mail),
+        now=now,
+        channel=Channel.EMAIL,
+        mail_id=mail.message_id,
+        acknowledge=acknowledge,
+        ack_context={"attachments": bool(mail.attachments), "too_large": mail.too_large},
+    )
+    # Before the question in the thread, so the inbox still previews the customer's words.
+    _mail_notes(created.ticket, mail, now=now - dt.timedelta(microseconds=1))
+    record.outcome = InboundEmail.Outcome.TOO_LARGE if mail.too_large else record.outcome
+    record.ticket, record.acknowledged = created.ticket, acknowledge
+    record.save()
+    return record
+
+
+def _robot_outcome(mail: IncomingMail) -> str | None:
+    """Why this email must not be answered, or None when a person wrote it."""
+    if mail.from_email in own_addresses():
+        return InboundEmail.Outcome.OURS
+    if mail.bounce:
+        return InboundEmail.Outcome.BOUNCE
+    if mail.automated or not mail.from_email:  # nobody to answer
+        return InboundEmail.Outcome.AUTOMATED
+    return None
+
+
+def _ticket_answered_by(mail: IncomingMail, *, any_sender: bool) -> Ticket | None:
+    """
+    The question this email continues: the one whose email it answers (In-Reply-To,
+    References), else the one whose reference its subject names. A person's email joins
+    it only from the question's own address: a stranger who knows a reference starts a
+    question of their own. (A robot's report is only noted, so any sender will do.)
+    """
+    ticket = None
+    if mail.answers:
+        ticket = (
+            Ticket.objects.filter(ack_mail_id__in=mail.answers).first()
+            or Ticket.objects.filter(messages__mail_id__in=mail.answers).first()
+        )
+    if ticket is None and mail.reference:
+        ticket = Ticket.objects.filter(reference=mail.reference).first()
+    if ticket is None or any_sender:
+        return ticket
+    same = email_normalise(ticket.requester_email) == email_normalise(mail.from_email)
+    return ticket if same else None
+
+
+def _mail_language(mail: IncomingMail) -> str:
+    """The language its mail program declared, else its address's account's, else ours."""
+    return (
+        mail.language or user_language_for_email(email=mail.from_email) or settings.LANGUAGE_CODE
+    )
+
+
+def _mail_notes(ticket: Ticket, mail: IncomingMail, *, now: dt.datetime) -> None:
+    """Tell the agent what of the email was not kept: attachments, or all of a huge one."""
+    if mail.too_large:
+        limit = app_settings.MAIL_MAX_BYTES
+        _note(ticket, _("This email was refused: it was %(size)s MB, over the limit of "
+                        "%(limit)s MB. Only its sender and subject were read; ask the "
+                        "customer to write again without attachments.")
+              % {"size": _megabytes(mail.size), "limit": _megabytes(limit)}, now=now)  # fmt: skip
+    elif mail.attachments:
+        listed = ", ".join(f"{a.name} ({_kilobytes(a.size)})" for a in mail.attachments)
+        text = ngettext(
+            "The email had %(count)d attachment, not kept: %(list)s.",
+            "The email had %(count)d attachments, not kept: %(list)s.",
+            len(mail.attachments),
+        )
+        _note(ticket, text % {"count": len(mail.attachments), "list": listed}, now=now)
+
+
+def _megabytes(size: int) -> str:
+    return number_format(size / 1024 / 1024, decimal_pos=1)
+
+
+def _kilobytes(size: int) -> str:
+    return _("%(size)s KB") % {"size": number_format(max(1, round(size / 1024)))}
+
+
+def _note(ticket: Ticket, text: str, *, now: dt.datetime) -> Message:
+    return Message.objects.create(
+        ticket=ticket,
+        author_kind=Message.Author.SYSTEM,
+        body=text,
+        is_internal=True,
+        created_at=now,
+    )
+
+
+# --- Questions by phone ----------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_create_for_caller(
+    *,
+    agent,
+    subject: str,
+    category: str,
+    notes: str,
+    email: str = "",
+    name: str = "",
+    language: str | None = None,
+    incident: Incident | None = None,
+) -> TicketCreated:
+    """
+    A question a caller asked on the phone, with the agent's notes of the call as its
+    first message. A caller who gave an address gets what the web form sends (the
+    reference and the private link); one who gave none gets nothing. The address is
+    only what the caller said: it never raises the priority, and the mail repeats
+    none of the notes.
+    """
+    created = ticket_create(
+        subject=subject,
+        category=category,
+        body=notes,
+        incident=incident,
+        email=email,
+        name=name,
+        language=language,
+        channel=Channel.PHONE,
+        agent=agent,
+    )
+    audit_record(
+        actor=agent,
+        action=Action.TICKET_CALL_LOGGED,
+        target=created.ticket,
+        target_label=created.ticket.reference,
+    )
+    return created
+
+
+@transaction.atomic
+def ticket_log_call(*, ticket: Ticket, agent, notes: str) -> Message:
+    """
+    The agent's notes of a call about an existing question, shown in its conversation
+    (the customer reads them too) and in the audit trail (who, not the words). Nothing
+    is emailed: the customer was on the line.
+    """
+    message = Message.objects.create(
+        ticket=ticket,
+        author_kind=Message.Author.AGENT,
+        author=agent,
+        body=_("Phone call: %(notes)s") % {"notes": notes},
+    )
+    audit_record(
+        actor=agent,
+        action=Action.TICKET_CALL_LOGGED,
+        target=ticket,
+        target_label=ticket.reference,
+    )
+    return message

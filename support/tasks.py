@@ -2,6 +2,8 @@ from celery import shared_task
 
 from core.tasks import delay_or_defer
 
+from . import mailbox
+
 
 @shared_task(acks_late=True)
 def bulk_answer_deliver(bulk_answer_id: int) -> int:
@@ -25,3 +27,9 @@ def support_watch() -> int:
     for bulk_answer_id in bulk_answers_stalled():
         delay_or_defer(bulk_answer_deliver, bulk_answer_id)
     return sla_alerts_send()
+
+
+@shared_task(ignore_result=True)
+def support_mailbox_poll() -> None:
+    """Take in the support mailbox's new mail (beat runs it; safe to run twice at once)."""
+    mailbox.mailbox_poll()

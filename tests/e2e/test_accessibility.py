@@ -220,6 +220,7 @@ def test_the_admin_pages_staff_work_in_all_day_pass_axe(desktop_page, demo, shar
         reverse("admin:support_ticket_changelist"),
         reverse("admin:support_ticket_change", args=[Ticket.objects.first().pk]),
         reverse("admin:support_cannedresponse_changelist"),
+        reverse("admin:support_inboundemail_changelist"),
         reverse("admin:incidents_incident_change", args=[incident.pk]),
         reverse("admin:incidents_update_add"),
         reverse("admin:incidents_importbatch_add"),
