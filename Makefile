@@ -62,6 +62,7 @@ bench: install-dev
 	$(BIN)/python bench/public_pages.py $(if $(SECONDS),--seconds $(SECONDS))
 	$(BIN)/python bench/import_exposures.py $(if $(ROWS),--rows $(ROWS))
 	$(BIN)/python bench/fanout.py $(if $(RECIPIENTS),--recipients $(RECIPIENTS))
+	$(BIN)/python bench/bulk_answer.py $(if $(QUESTIONS),--questions $(QUESTIONS))
 	$(BIN)/python bench/fault_worker_kill.py
 	$(BIN)/python bench/load.py $(if $(SECONDS),--seconds $(SECONDS))
 	$(BIN)/python bench/load.py --login-storm $(if $(SECONDS),--seconds $(SECONDS))
@@ -69,6 +70,7 @@ bench: install-dev
 	$(BIN)/python bench/fault_redis.py
 	$(BIN)/python bench/fault_smtp.py $(if $(DOWN_SECONDS),--down-seconds $(DOWN_SECONDS))
 	$(BIN)/python bench/observatory.py
+	$(BIN)/python bench/imap_intake.py $(if $(MESSAGES),--messages $(MESSAGES))
 
 # The README's pictures: the demo on a throw-away database, photographed by chromium.
 screenshots: install-dev

@@ -20,7 +20,7 @@ from incidents import services
 from incidents.models import DataCategory, Incident, Status
 from tests.helpers import free_port, redis_caches, sign_in
 
-pytest_plugins = ["tests.smtp_sink"]
+pytest_plugins = ["tests.smtp_sink", "tests.webhook_receiver"]
 
 
 @pytest.fixture(scope="session")
@@ -89,6 +89,21 @@ def _english_between_tests():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request, settings):
+    """
+    Passwords hashed with MD5 in tests, for speed: PBKDF2 at Django's cost is ~250 ms of a
+    core per check, and the suite signs people in and sets passwords thousands of times.
+    Passwords already stored with PBKDF2 still verify (it stays in the list). A test that
+    measures the real cost is marked `real_password_hashing`.
+    """
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        settings.PASSWORD_HASHERS = [
+            "django.contrib.auth.hashers.MD5PasswordHasher",
+            *settings.PASSWORD_HASHERS,
+        ]
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,8 @@ from incidents.selectors import (
     incident_latest_confirmed_at,
     password_reset_required_since,
 )
+
+from .models import User
 
 
 def user_verified_emails(*, user) -> list[str]:
@@ -179,3 +182,12 @@ def _password_changed_after_breach(user, since) -> bool:
     if user.must_change_password or user.password_changed_at is None:
         return False
     return since is None or user.password_changed_at >= since
+
+
+def user_language_for_email(*, email: str) -> str | None:
+    """The language the account with this address last read the site in, if there is one."""
+    if not email:
+        return None
+    # LOWER(email), as the unique index is written: found through it, never by a scan.
+    users = User.objects.alias(address=Lower("email")).filter(address=email.strip().lower())
+    return users.values_list("language", flat=True).first()

@@ -119,3 +119,20 @@ def incidents(request) -> dict:
     now = timezone.now()
     recent = [_incident(i) for i in _incidents_with_public_updates(now)[:50]]
     return {"page": _page(recent), "incidents": recent}
+
+
+def incident_webhook_body(incident_pk: int) -> dict:
+    """
+    The `page` and `incident` of Atlassian Statuspage's incident webhook for one
+    published incident, as the API shows it now (its public updates, newest first).
+    """
+    incident = _incidents_with_public_updates(timezone.now()).get(pk=incident_pk)
+    summary_status = summary(None)["status"]
+    return {
+        "page": {
+            "id": app_settings.PAGE_ID,
+            "status_indicator": summary_status["indicator"],
+            "status_description": summary_status["description"],
+        },
+        "incident": _incident(incident),
+    }

@@ -84,7 +84,14 @@ class LatestUpdatesFeed(Feed):
     def item_description(self, item):
         body = text_in(item, "body")
         if body.is_fallback:
-            note = _("This update has not been translated yet; it is shown in English.")
+            note = (
+                _(
+                    "This update was corrected after it was translated; it is shown in "
+                    "English until the translation is corrected too."
+                )
+                if body.is_behind
+                else _("This update has not been translated yet; it is shown in English.")
+            )
             return format_html("<p><em>{}</em></p>{}", note, render_markdown(body))
         return render_markdown(body)
 

@@ -190,6 +190,11 @@ class Update(TranslatableMixin, models.Model):
     )
     # Set when the text or status changes after publication, so readers are told.
     revised_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Languages whose translation predates the original's last correction (",es,"): their
+    # readers get the corrected original until it is translated again (see localized.py).
+    translations_behind = models.CharField(
+        _("translation behind in"), max_length=100, blank=True, default="", editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Versions are kept too (`history`: see translation.py).
@@ -251,6 +256,11 @@ class FAQ(TranslatableMixin, models.Model):
     answer = models.TextField(help_text=_("Markdown."))
     order = models.PositiveSmallIntegerField(default=0)
     is_published = models.BooleanField(default=True)
+    # Languages whose translation predates the original's last correction (",es,"): their
+    # readers get the corrected original until it is translated again (see localized.py).
+    translations_behind = models.CharField(
+        _("translation behind in"), max_length=100, blank=True, default="", editable=False
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     # Versions are kept too (`history`: see translation.py).

@@ -1,9 +1,13 @@
+from urllib.parse import urlencode
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.template.loader import render_to_string
+from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -12,9 +16,30 @@ from modeltranslation.utils import get_translation_fields
 
 from core.admin import ViewOnlyAdmin
 
-from .models import Campaign, Notification, Subscription
+from .models import Campaign, ChatEndpoint, Notification, Subscription, WebhookSubscription
 from .selectors import notification_is_readable, notifications_readable
-from .services import campaigns
+from .services import campaigns, deliveries
+from .services.chat import TOPICS
+
+
+class GroupFilter(admin.SimpleListFilter):
+    """What a row belongs to (a campaign); rows that belong to nothing get no empty link."""
+
+    title = _("group")
+    parameter_name = "group"
+
+    def lookups(self, request, model_admin):
+        groups = (
+            model_admin.get_queryset(request)
+            .exclude(group="")
+            .order_by("group")
+            .values_list("group", flat=True)
+            .distinct()
+        )
+        return [(group, group) for group in groups]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(group=self.value()) if self.value() else queryset
 
 
 @admin.register(Notification)
@@ -27,8 +52,9 @@ class NotificationAdmin(ViewOnlyAdmin):
     row of another role's is "not found" even by its address.
     """
 
-    list_display = ["kind", "to_email", "subject", "status", "attempts", "created_at", "sent_at"]
-    list_filter = ["status", "kind", "group"]
+    list_display = ["kind", "recipient", "subject", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status", "channel", "kind", GroupFilter]
+    list_select_related = ["chat_endpoint", "webhook"]
     search_fields = ["to_email", "subject", "dedupe_key"]
     date_hierarchy = "created_at"
     show_full_result_count = False
@@ -175,3 +201,126 @@ class SubscriptionAdmin(ViewOnlyAdmin):
     list_display = ["email", "incident", "confirmed_at", "unsubscribed_at", "created_at"]
     list_filter = ["incident"]
     search_fields = ["email"]
+
+
+class EndpointStateFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        choices = [("delivering", _("Delivering")), ("disabled", _("Disabled after failures"))]
+        if model_admin.model is WebhookSubscription:
+            choices += [("pending", _("Waiting for confirmation")), ("stopped", _("Unsubscribed"))]
+        else:
+            choices += [("off", _("Switched off"))]
+        return choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "disabled":
+            return queryset.filter(disabled_at__isnull=False)
+        if value == "off":
+            return queryset.filter(is_active=False)
+        if value == "pending":
+            return queryset.filter(confirmed_at__isnull=True, unsubscribed_at__isnull=True)
+        if value == "stopped":
+            return queryset.filter(unsubscribed_at__isnull=False)
+        if value == "delivering":
+            queryset = queryset.filter(disabled_at__isnull=True)
+            if queryset.model is WebhookSubscription:
+                return queryset.filter(confirmed_at__isnull=False, unsubscribed_at__isnull=True)
+            return queryset.filter(is_active=True)
+        return queryset
+
+
+class DeliveryHistoryMixin:
+    """The endpoint's latest deliveries on its page, with a link to all of them in the outbox."""
+
+    history_field = ""
+
+    @admin.display(description=_("Recent deliveries"))
+    def delivery_history(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        rows = obj.deliveries.order_by("-created_at")[:20]
+        link = (
+            reverse("admin:notifications_notification_changelist")
+            + "?"
+            + urlencode({f"{self.history_field}__exact": obj.pk})
+        )
+        return render_to_string(
+            "admin/notifications/delivery_history.html", {"rows": rows, "link": link}
+        )
+
+    @admin.display(description=_("State"))
+    def state(self, obj):
+        if obj.disabled_at:
+            return _("Disabled after failures")
+        if isinstance(obj, WebhookSubscription):
+            if obj.unsubscribed_at:
+                return _("Unsubscribed")
+            if obj.confirmed_at is None:
+                return _("Waiting for confirmation")
+        elif not obj.is_active:
+            return _("Switched off")
+        return _("Delivering")
+
+
+@admin.register(ChatEndpoint)
+class ChatEndpointAdmin(DeliveryHistoryMixin, admin.ModelAdmin):
+    """Slack and Teams incoming webhooks that get the staff's alerts."""
+
+    history_field = "chat_endpoint"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ["name", "flavour", "state", "failures", *TOPICS, "created_at"]
+    list_filter = [EndpointStateFilter, "flavour", *TOPICS]
+    search_fields = ["name"]
+    readonly_fields = ["state", "failures", "disabled_at", "delivery_history"]
+    fields = ["name", "flavour", "url", *TOPICS, "is_active", *readonly_fields]
+    actions = ["enable"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.base_fields["url"].help_text = _(
+            "The channel's incoming-webhook address (Slack: Apps > Incoming Webhooks; Teams: "
+            "Workflows > “Post to a channel when a webhook request is received”). Treat it "
+            "as a password: whoever has it can post in the channel."
+        )
+        return form
+
+    def save_model(self, request, obj, form, change):
+        obj.created_by = obj.created_by or request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Deliver again (after fixing the address)"))
+    def enable(self, request, queryset):
+        for endpoint in queryset:
+            deliveries.endpoint_enable(endpoint=endpoint)
+        messages.success(request, _("Delivering again: the failure count starts over."))
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(DeliveryHistoryMixin, ViewOnlyAdmin):
+    """Endpoints people subscribed themselves; staff look, and may stop or delete one."""
+
+    history_field = "webhook"
+    list_display = ["url", "incident", "state", "failures", "confirmed_at", "created_at"]
+    list_filter = [EndpointStateFilter, "incident"]
+    search_fields = ["url", "email"]
+    # The secret is never shown: it was its owner's to see, once.
+    fields = [
+        "url", "email", "incident", "language", "state", "failures", "confirmed_at",
+        "unsubscribed_at", "disabled_at", "created_at", "delivery_history",
+    ]  # fmt: skip
+    readonly_fields = fields
+    actions = ["enable"]
+
+    @admin.action(description=_("Deliver again (after fixing the address)"))
+    def enable(self, request, queryset):
+        for endpoint in queryset:
+            deliveries.endpoint_enable(endpoint=endpoint)
+        messages.success(request, _("Delivering again: the failure count starts over."))
+
+    def has_change_permission(self, request, obj=None):
+        # For the action only; every field stays read-only.
+        return request.user.has_perm("notifications.change_webhooksubscription")

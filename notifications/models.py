@@ -1,7 +1,17 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    """Where an outbox row goes: an inbox, a staff chat channel, a subscriber's endpoint."""
+
+    EMAIL = "email", _("Email")
+    CHAT = "chat", _("Chat")
+    WEBHOOK = "webhook", _("Webhook")
 
 
 class Notification(models.Model):
@@ -26,7 +36,21 @@ class Notification(models.Model):
     group = models.CharField(max_length=60, blank=True, db_index=True)
     # The recipient's tier in a campaign, for the recovery funnel.
     segment = models.CharField(max_length=20, blank=True)
-    to_email = models.EmailField()
+    # Email by default; a chat or webhook row is an HTTP POST of body_text (JSON) to its endpoint.
+    channel = models.CharField(
+        max_length=10, choices=Channel.choices, default=Channel.EMAIL, db_index=True
+    )
+    chat_endpoint = models.ForeignKey(
+        "ChatEndpoint", on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
+    )
+    webhook = models.ForeignKey(
+        "WebhookSubscription",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+    )
+    to_email = models.EmailField(blank=True)
     subject = models.CharField(max_length=300)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
@@ -53,7 +77,16 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kind} to {self.to_email} ({self.get_status_display()})"
+        return f"{self.kind} to {self.recipient} ({self.get_status_display()})"
+
+    @property
+    def recipient(self) -> str:
+        """Who it is for, in words: an address, a chat endpoint's name, a webhook's host."""
+        if self.chat_endpoint_id:
+            return str(self.chat_endpoint)
+        if self.webhook_id:
+            return urlsplit(self.webhook.url).hostname or ""
+        return self.to_email
 
 
 class Subscription(models.Model):
@@ -156,3 +189,128 @@ class Campaign(models.Model):
     @property
     def group(self):
         return f"campaign:{self.pk}"
+
+
+class ChatEndpoint(models.Model):
+    """
+    A Slack or Microsoft Teams incoming-webhook URL where the staff get alerts.
+
+    The URL is the channel's password (whoever has it can post there): it is never
+    shown whole outside its change form, nor logged.
+    """
+
+    class Flavour(models.TextChoices):
+        SLACK = "slack", _("Slack (or anything that takes Slack's format)")
+        TEAMS = "teams", _("Microsoft Teams (Workflows incoming webhook)")
+
+    name = models.CharField(_("name"), max_length=100, help_text=_("E.g. #breach-room."))
+    flavour = models.CharField(_("format"), max_length=10, choices=Flavour.choices)
+    url = models.URLField(_("incoming-webhook URL"), max_length=500)
+    deadlines = models.BooleanField(_("regulatory deadlines"), default=True)
+    quiet_incidents = models.BooleanField(_("incidents gone quiet"), default=True)
+    published_updates = models.BooleanField(_("published updates"), default=True)
+    urgent_questions = models.BooleanField(_("urgent questions"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    failures = models.PositiveIntegerField(_("failures in a row"), default=0, editable=False)
+    disabled_at = models.DateTimeField(
+        _("disabled after failures"), null=True, blank=True, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("chat endpoint")
+        verbose_name_plural = _("chat endpoints")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_delivering(self):
+        return self.is_active and self.disabled_at is None
+
+
+class WebhookSubscription(models.Model):
+    """
+    Someone's HTTPS endpoint that receives an incident's updates as Statuspage's
+    incident webhook, signed per Standard Webhooks. Confirmed by email (its owner's
+    address, also told when the endpoint is disabled after failures).
+    """
+
+    url = models.URLField(_("endpoint URL"), max_length=500)
+    email = models.EmailField(_("owner's email"))
+    incident = models.ForeignKey(
+        "incidents.Incident",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: every incident."),
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    # "whsec_" + base64: what signs each delivery. Shown to its owner once, never in admin.
+    secret = models.CharField(max_length=100, editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    secret_shown_at = models.DateTimeField(null=True, blank=True, editable=False)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(_("failures in a row"), default=0, editable=False)
+    disabled_at = models.DateTimeField(
+        _("disabled after failures"), null=True, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+        constraints = [
+            models.UniqueConstraint(fields=["url", "incident"], name="webhook_once_per_incident"),
+            models.UniqueConstraint(
+                fields=["url"],
+                condition=models.Q(incident__isnull=True),
+                name="webhook_once_for_all",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.url} → {self.incident or 'all incidents'}"
+
+    @property
+    def is_delivering(self):
+        return (
+            self.confirmed_at is not None
+            and self.unsubscribed_at is None
+            and self.disabled_at is None
+        )
+
+
+class DeadlineAlert(models.Model):
+    """
+    A stage of a regulatory clock the comms team was alerted about: the database
+    holds each (deadline, stage) once, so two beat runs or two workers alert once.
+    """
+
+    class Stage(models.TextChoices):
+        HALF = "half", _("half the time gone")
+        QUARTER = "quarter", _("a quarter of the time left")
+        HOUR = "hour", _("one hour left")
+        DUE = "due", _("deadline reached")
+
+    obligation = models.ForeignKey(
+        "incidents.Obligation", on_delete=models.CASCADE, related_name="+"
+    )
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["obligation", "stage"], name="deadline_alert_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.obligation_id}: {self.stage}"

@@ -16,8 +16,17 @@ KIND_PERMISSIONS = {
     "confirm_subscription": "notifications.view_subscription",
     "already_subscribed": "notifications.view_subscription",
     "quiet-reminder": "incidents.view_incident",
+    "deadline-alert": "incidents.view_obligation",
+    "update-chat": "incidents.view_incident",
+    "urgent-question": "support.view_ticket",
+    "webhook-update": "notifications.view_webhooksubscription",
+    "webhook-confirm": "notifications.view_webhooksubscription",
+    "webhook-already": "notifications.view_webhooksubscription",
+    "endpoint-disabled": "notifications.view_chatendpoint",
     "support-acknowledgement": "support.view_ticket",
     "support-reply": "support.view_ticket",
+    "support-sla-approaching": "support.view_ticket",
+    "support-sla-overdue": "support.view_ticket",
 }
 
 

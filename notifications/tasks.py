@@ -27,6 +27,7 @@ def notifications_sweep() -> None:
 
     if outbox.notifications_sweep():
         notifications_kick()
+        deliveries_kick()
     stalled = Campaign.objects.filter(
         state=Campaign.State.SENDING, sent_at__lt=timezone.now() - outbox.STALE_CLAIM
     )
@@ -48,6 +49,30 @@ def quiet_reminders() -> int:
     from .services.reminders import quiet_reminders_send
 
     return quiet_reminders_send()
+
+
+@shared_task(acks_late=True)
+def deliveries_send() -> int:
+    """POST one batch of chat and webhook deliveries; queue another while more is due."""
+    from .services.deliveries import deliveries_send_due
+
+    batch = 20
+    taken = deliveries_send_due(limit=batch)
+    if taken == batch:
+        deliveries_kick()
+    return taken
+
+
+@shared_task
+def deadline_alerts() -> int:
+    """Every minute (Celery beat): alert the comms team at each stage of open deadlines."""
+    from .services.deadlines import deadline_alerts_send
+
+    return deadline_alerts_send()
+
+
+def deliveries_kick() -> None:
+    delay_or_defer(deliveries_send)
 
 
 def notifications_kick() -> None:

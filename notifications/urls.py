@@ -9,4 +9,11 @@ urlpatterns = [
     path("subscribe/sent/", views.subscribe_sent, name="subscribe-sent"),
     path("subscribe/confirm/<str:token>/", views.confirm, name="confirm"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("subscribe/webhook/", views.webhook_subscribe, name="webhook-subscribe"),
+    path("subscribe/webhook/confirm/<str:token>/", views.webhook_confirm, name="webhook-confirm"),
+    path(
+        "subscribe/webhook/stop/<str:token>/",
+        views.webhook_unsubscribe,
+        name="webhook-unsubscribe",
+    ),
 ]

@@ -4,8 +4,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from .forms import SubscribeForm
-from .services import subscriptions
+from .forms import SubscribeForm, WebhookSubscribeForm
+from .services import subscriptions, webhooks
 
 
 @never_cache
@@ -57,3 +57,60 @@ def unsubscribe(request, token):
     except subscriptions.BadToken:
         return render(request, "notifications/bad_link.html", status=400)
     return render(request, "notifications/unsubscribe.html", {"subscription": subscription})
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def webhook_subscribe(request):
+    """Updates POSTed to the subscriber's endpoint; the owner confirms by email."""
+    form = WebhookSubscribeForm(request.POST or None, initial=request.GET.dict())
+    if request.method == "POST":
+        # Every POST counts per client, valid or not (each one resolves a name); a valid
+        # one also per endpoint, as it emails someone.
+        if limited := consume_or_429(request, action="webhook_subscribe"):
+            return limited
+        if form.is_valid():
+            url = form.cleaned_data["url"]
+            if limited := consume_or_429(request, action="webhook_endpoint", key=url):
+                return limited
+            webhooks.webhook_subscription_request(
+                url=url, email=form.cleaned_data["email"], incident=form.cleaned_data["incident"]
+            )
+            return redirect("notifications:subscribe-sent")
+    return render(request, "notifications/webhook_subscribe.html", {"form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def webhook_confirm(request, token):
+    """GET shows a button (mail scanners follow links); the POST confirms and shows the secret."""
+    try:
+        if request.method == "POST":
+            subscription, secret = webhooks.webhook_confirm(token=token)
+            context = {
+                "subscription": subscription,
+                "secret": secret,
+                "unsubscribe_url": webhooks.webhook_unsubscribe_url(subscription),
+            }
+            return render(request, "notifications/webhook_confirmed.html", context)
+        subscription = webhooks.webhook_preview(token=token, action="confirm")
+    except webhooks.BadToken:
+        return render(request, "notifications/bad_link.html", status=400)
+    return render(request, "notifications/webhook_confirm.html", {"subscription": subscription})
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def webhook_unsubscribe(request, token):
+    try:
+        if request.method == "POST":
+            subscription = webhooks.webhook_unsubscribe(token=token)
+            return render(
+                request, "notifications/webhook_unsubscribed.html", {"subscription": subscription}
+            )
+        subscription = webhooks.webhook_preview(token=token, action="unsubscribe")
+    except webhooks.BadToken:
+        return render(request, "notifications/bad_link.html", status=400)
+    return render(
+        request, "notifications/webhook_unsubscribe.html", {"subscription": subscription}
+    )

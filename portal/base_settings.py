@@ -52,6 +52,13 @@ CELERY_BEAT_SCHEDULE = {
     "updates-announce": {"task": "notifications.tasks.updates_announce", "schedule": 60.0},
     # Reminds the comms team when an unresolved incident has gone quiet.
     "quiet-reminders": {"task": "notifications.tasks.quiet_reminders", "schedule": 900.0},
+    # Takes in the support mailbox's new mail (does nothing while SUPPORT_IMAP_HOST is unset).
+    "support-mailbox-poll": {"task": "support.tasks.support_mailbox_poll", "schedule": 30.0},
+    # Alerts agents to questions nearly due that nobody has, and leads to overdue ones;
+    # restarts bulk answers whose worker died.
+    "support-watch": {"task": "support.tasks.support_watch", "schedule": 300.0},
+    # Alerts the comms team (email, chat) at each stage of every open regulatory deadline.
+    "deadline-alerts": {"task": "notifications.tasks.deadline_alerts", "schedule": 60.0},
 }
 
 # --- Accounts -------------------------------------------------------------------
@@ -125,6 +132,10 @@ ACCOUNT_RATE_LIMITS = {
     "support_ask": "3/m/ip,20/h/ip,10/h/user,3/h/key",
     "support_reply": "10/m/ip,60/h/user",
     "subscribe": "5/m/ip,30/h/ip,3/h/key",
+    # Webhook subscriptions: every POST per client (each resolves a name), and each one
+    # that emails someone per endpoint URL.
+    "webhook_subscribe": "3/m/ip,10/h/ip",
+    "webhook_endpoint": "3/h/key",
 }
 
 # Two-factor authentication (allauth.mfa): an authenticator app (TOTP), recovery codes and

@@ -3,9 +3,10 @@
 from copy import copy
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
 from django.http import HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -26,8 +27,18 @@ from core.admin import RecordAdmin
 from incidents.admin.visibility import IncidentFilter
 from incidents.selectors import exposure_tier_for_emails
 
-from . import services
-from .models import CannedResponse, Message, Priority, Ticket, TicketStatus
+from . import selectors, services
+from .forms import CallForm, CallLogForm
+from .models import (
+    BulkAnswer,
+    CannedResponse,
+    InboundEmail,
+    Macro,
+    Message,
+    Priority,
+    Ticket,
+    TicketStatus,
+)
 
 PRIORITY_RANK = Case(
     *[When(priority=p, then=Value(rank)) for rank, p in enumerate(Priority.values)],
@@ -172,11 +183,13 @@ class TicketAdmin(admin.ModelAdmin):
         "priority",
         ("incident", IncidentFilter),
         "category",
+        "channel",
     ]
     list_select_related = ["assignee"]
     search_fields = ["reference", "requester_email", "subject", "messages__body"]
     search_help_text = _("Search by reference, email address or words in the question.")
-    actions = ["assign_to_me", "mark_open", "mark_waiting", "mark_resolved", "mark_closed"]
+    actions = ["assign_to_me", "mark_open", "mark_waiting", "mark_resolved", "mark_closed",
+               "bulk_answer", "merge"]  # fmt: skip
     list_per_page = 50
     # Most urgent first, then whatever is due soonest.
     ordering = [PRIORITY_RANK.asc(), "first_response_due_at"]
@@ -185,7 +198,7 @@ class TicketAdmin(admin.ModelAdmin):
     readonly_fields = ["reference", "requester_email", "requester_name", "subject", "category",
                        "incident", "created_at", "first_response_due_at", "first_responded_at",
                        "affected_status", "rating", "rating_comment", "thread",
-                       "sla_due", "language", "account_safety"]  # fmt: skip
+                       "sla_due", "language", "account_safety", "channel"]  # fmt: skip
     fieldsets = [
         (None, {"fields": ["reference", "subject", "category", "incident", "sla_due", "thread"]}),
         (
@@ -194,6 +207,7 @@ class TicketAdmin(admin.ModelAdmin):
                 "fields": [
                     "requester_email",
                     "requester_name",
+                    "channel",
                     "language",
                     "affected_status",
                     "account_safety",
@@ -220,16 +234,19 @@ class TicketAdmin(admin.ModelAdmin):
     ]
 
     change_form_template = "admin/support/ticket/change_form.html"
+    change_list_template = "admin/support/ticket/change_list.html"
 
     def has_add_permission(self, request):
-        return False  # questions come from customers
+        # Questions come from customers: by the web form, by email, or by phone, which
+        # an agent takes down with "Take a phone call" (call_new_view), not the add form.
+        return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # Who else has this question open, so two agents do not answer it twice.
         others = []
         if request.method == "GET" and object_id.isdigit():
             others = services.ticket_viewers_note(ticket_id=int(object_id), agent=request.user)
-        context = {"other_agents": others} | (extra_context or {})
+        context = {"other_agents": others, "macros": self._macros(request)} | (extra_context or {})
         return super().change_view(request, object_id, form_url, context)
 
     def response_change(self, request, obj):
@@ -380,7 +397,10 @@ class TicketAdmin(admin.ModelAdmin):
             services.ticket_reply_by_agent(
                 ticket=obj, agent=request.user, body=body, internal=form.cleaned_data["internal"]
             )
-            if not form.cleaned_data["internal"]:
+            if not form.cleaned_data["internal"] and not obj.requester_email:
+                messages.warning(request, _("No email address: the reply is on the question, "
+                                            "but nothing was sent."))  # fmt: skip
+            elif not form.cleaned_data["internal"]:
                 messages.success(request, _("Reply sent to %s.") % obj.requester_email)
         if "status" in form.changed_data:
             # A status chosen with a reply ("resolved") wins over "waiting on customer";
@@ -397,7 +417,140 @@ class TicketAdmin(admin.ModelAdmin):
             self.admin_site.admin_view(self.canned_view),
             name="support_ticket_canned",
         )
-        return [canned, *super().get_urls()]
+        macro = path(
+            "<int:ticket_id>/macro/",
+            self.admin_site.admin_view(self.macro_view),
+            name="support_ticket_macro",
+        )
+        view = self.admin_site.admin_view
+        calls = [
+            path("call/", view(self.call_new_view), name="support_ticket_call_new"),
+            path("<int:ticket_id>/call/", view(self.call_log_view), name="support_ticket_call"),
+        ]
+        return [canned, macro, *calls, *super().get_urls()]
+
+    def _call_context(self, request, title, form, ticket=None):
+        context = self.admin_site.each_context(request)
+        return context | {"opts": self.opts, "title": title, "form": form, "ticket": ticket}
+
+    def call_new_view(self, request):
+        """A question a caller asks on the phone, taken down by the agent."""
+        if not request.user.has_perm("support.reply_ticket"):
+            raise PermissionDenied
+        form = CallForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            created = services.ticket_create_for_caller(
+                agent=request.user,
+                subject=data["subject"],
+                category=data["category"],
+                notes=data["notes"],
+                email=data["email"],
+                name=data["name"],
+                language=data["language"],
+                incident=data["incident"],
+            )
+            reference = created.ticket.reference
+            if data["email"]:
+                self.message_user(request, _("Question %(reference)s recorded. The reference "
+                                             "and a private link were emailed to %(email)s.")
+                                  % {"reference": reference, "email": data["email"]})  # fmt: skip
+            else:
+                self.message_user(request, _("Question %(reference)s recorded. No email address: "
+                                             "nothing was sent. Read the reference out to the "
+                                             "caller.") % {"reference": reference},
+                                  messages.WARNING)  # fmt: skip
+            return redirect("admin:support_ticket_change", created.ticket.pk)
+        context = self._call_context(request, _("Take a phone call"), form)
+        return render(request, "admin/support/ticket/call_form.html", context)
+
+    def call_log_view(self, request, ticket_id):
+        """A call about a question already asked: its notes join the conversation."""
+        if not request.user.has_perm("support.reply_ticket"):
+            raise PermissionDenied
+        ticket = get_object_or_404(Ticket, pk=ticket_id)
+        form = CallLogForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            services.ticket_log_call(
+                ticket=ticket, agent=request.user, notes=form.cleaned_data["notes"]
+            )
+            self.message_user(
+                request, _("Call logged on %(reference)s.") % {"reference": ticket.reference}
+            )
+            return redirect("admin:support_ticket_change", ticket.pk)
+        title = _("Log a phone call about %(reference)s") % {"reference": ticket.reference}
+        context = self._call_context(request, title, form, ticket)
+        return render(request, "admin/support/ticket/call_form.html", context)
+
+    def _macros(self, request):
+        """The macros this agent may apply, or none."""
+        user = request.user
+        if not (user.has_perm("support.reply_ticket") and user.has_perm("support.view_macro")):
+            return Macro.objects.none()
+        return Macro.objects.filter(is_active=True)
+
+    def macro_view(self, request, ticket_id):
+        """A macro's reply (in the question's language) and changes; applied on POST."""
+        ticket = get_object_or_404(Ticket.objects.select_related("assignee"), pk=ticket_id)
+        if not (
+            self.has_change_permission(request, ticket)
+            and request.user.has_perm("support.reply_ticket")
+        ):
+            raise PermissionDenied
+        data = request.POST if request.method == "POST" else request.GET
+        chosen = data.get("macro", "")
+        macro = self._macros(request).filter(pk=chosen).first() if chosen.isdigit() else None
+        if macro is None:
+            messages.error(request, _("Choose one of the macros."))
+            return redirect("admin:support_ticket_change", ticket.pk)
+        if request.method == "POST":
+            services.macro_apply(macro=macro, ticket=ticket, agent=request.user)
+            messages.success(
+                request,
+                _("Macro “%(macro)s” applied to %(reference)s.")
+                % {"macro": macro.title, "reference": ticket.reference},
+            )
+            return redirect("admin:support_ticket_change", ticket.pk)
+        context = self.admin_site.each_context(request) | {
+            "opts": self.opts,
+            "title": _("Preview of the macro “%(macro)s”") % {"macro": macro.title},
+            "ticket": ticket,
+            "macro": macro,
+            "reply": services.macro_reply_text(macro=macro, ticket=ticket),
+            "language": dict(settings.LANGUAGES).get(ticket.language, ticket.language),
+            "changes": services.macro_changes(macro=macro, ticket=ticket, agent=request.user),
+        }
+        return render(request, "admin/support/ticket/macro_preview.html", context)
+
+    def has_bulk_answer_permission(self, request):
+        user = request.user
+        return user.has_perm("support.reply_ticket") and user.has_perm("support.add_bulkanswer")
+
+    @admin.action(description=_("Answer in one reply…"), permissions=["bulk_answer"])
+    def bulk_answer(self, request, queryset):
+        bulk = services.bulk_answer_draft(tickets=queryset, agent=request.user)
+        count = bulk.items.count()
+        message = ngettext(
+            "%d question chosen. Write the reply, then preview it.",
+            "%d questions chosen. Write the reply, then preview it.",
+            count,
+        )
+        self.message_user(request, message % count)
+        return redirect("admin:support_bulkanswer_change", bulk.pk)
+
+    @admin.action(description=_("Merge into one conversation"), permissions=["change"])
+    def merge(self, request, queryset):
+        try:
+            kept = services.tickets_merge(tickets=queryset, actor=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return None
+        self.message_user(
+            request,
+            _("Merged into %(reference)s; the others are closed with a note.")
+            % {"reference": kept.reference},
+        )
+        return redirect("admin:support_ticket_change", kept.pk)
 
     def canned_view(self, request, ticket_id):
         """The reply box filled with a canned response (htmx swaps it in)."""
@@ -460,3 +613,150 @@ class MessageAdmin(RecordAdmin):
     list_filter = ["author_kind", "is_internal"]
     search_fields = ["ticket__reference", "body"]
     list_select_related = ["ticket", "author"]
+
+
+@admin.register(Macro)
+class MacroAdmin(TranslationAdmin):
+    """A reply and its changes, applied in one step from a question's page after a preview."""
+
+    list_display = ["title", "set_status", "set_priority", "set_assignee", "set_category",
+                    "is_active"]  # fmt: skip
+    list_filter = ["is_active", "set_status", "set_category"]
+    search_fields = ["title", *get_translation_fields("body")]
+
+    def save_model(self, request, obj, form, change):
+        if not any(getattr(obj, f) for f in get_translation_fields("body")) and not obj.canned:
+            messages.warning(request, _("This macro has no reply: it only makes its changes."))
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(BulkAnswer)
+class BulkAnswerAdmin(TranslationAdmin):
+    """
+    One reply to many questions, chosen in the inbox ("Answer in one reply…"): write it,
+    preview it per language, confirm the count, then follow the sending.
+    """
+
+    change_form_template = "admin/support/bulkanswer/change_form.html"
+    list_display = ["__str__", "state", "questions", "created_by", "created_at", "sent_at"]
+    list_filter = ["state", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["created_by__email"]
+    list_select_related = ["created_by"]
+    fields = ["body", "set_status"]
+
+    def has_add_permission(self, request):
+        return False  # chosen from the inbox's questions
+
+    def has_delete_permission(self, request, obj=None):
+        # Only a draft: a sent one is the record of what people received.
+        return super().has_delete_permission(request, obj) and (
+            obj is None or obj.state == BulkAnswer.State.DRAFT
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj and obj.state != BulkAnswer.State.DRAFT:
+            return [*get_translation_fields("body"), "set_status"]
+        return []
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_items=Count("items"))
+
+    @admin.display(description=_("questions"), ordering="n_items")
+    def questions(self, obj):
+        return obj.n_items
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        bulk = self.get_object(request, object_id)
+        context = extra_context or {}
+        if bulk is not None:
+            context |= {"languages": self._languages(bulk), "count": bulk.items.count()}
+            if bulk.state != BulkAnswer.State.DRAFT:
+                context |= _progress(bulk)
+        return super().change_view(request, object_id, form_url, context)
+
+    def response_change(self, request, obj):
+        if "_preview" in request.POST:
+            return redirect("admin:support_bulkanswer_preview", obj.pk)
+        return super().response_change(request, obj)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/preview/", view(self.preview_view), name="support_bulkanswer_preview"),
+            path("<int:pk>/send/", view(self.send_view), name="support_bulkanswer_send"),
+            path(
+                "<int:pk>/progress/", view(self.progress_view), name="support_bulkanswer_progress"
+            ),
+            *super().get_urls(),
+        ]
+
+    @staticmethod
+    def _languages(bulk):
+        names = dict(settings.LANGUAGES)
+        return [
+            (names.get(code, code), count)
+            for code, count in selectors.bulk_answer_languages(bulk=bulk).items()
+        ]
+
+    def _bulk(self, request, pk, *, change=False):
+        bulk = get_object_or_404(BulkAnswer, pk=pk)
+        allowed = self.has_change_permission if change else self.has_view_permission
+        if not allowed(request, bulk):
+            raise PermissionDenied
+        return bulk
+
+    def _context(self, request, bulk, title):
+        context = self.admin_site.each_context(request)
+        return context | {"bulk": bulk, "opts": self.opts, "title": title,
+                          "count": bulk.items.count()}  # fmt: skip
+
+    def preview_view(self, request, pk):
+        bulk = self._bulk(request, pk)
+        context = self._context(request, bulk, _("Preview of the answer"))
+        names = dict(settings.LANGUAGES)
+        context["samples"] = [
+            (names.get(ticket.language, ticket.language), ticket.reference,
+             services.bulk_answer_reply_text(bulk=bulk, ticket=ticket))
+            for ticket in selectors.bulk_answer_samples(bulk=bulk)
+        ]  # fmt: skip
+        context["languages"] = self._languages(bulk)
+        return render(request, "admin/support/bulkanswer/preview.html", context)
+
+    def send_view(self, request, pk):
+        bulk = self._bulk(request, pk, change=True)
+        if request.method == "POST":
+            try:
+                services.bulk_answer_send(bulk=bulk, actor=request.user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("Sending. Progress is shown below."))
+            return redirect("admin:support_bulkanswer_change", pk)
+        context = self._context(request, bulk, _("Send this answer?"))
+        return render(request, "admin/support/bulkanswer/send_confirm.html", context)
+
+    def progress_view(self, request, pk):
+        bulk = self._bulk(request, pk)
+        return render(request, "admin/support/bulkanswer/_progress.html", _progress(bulk))
+
+
+def _progress(bulk) -> dict:
+    progress = selectors.bulk_answer_progress(bulk=bulk)
+    total = progress["total"]
+    done = progress["sent"] + progress["failed"]
+    finished = bulk.state == BulkAnswer.State.SENT and done >= progress["answered"]
+    return {"bulk": bulk, "progress": progress, "total": total, "finished": finished,
+            "percent": int(100 * done / total) if total else 100}  # fmt: skip
+
+
+@admin.register(InboundEmail)
+class InboundEmailAdmin(RecordAdmin):
+    """Every email the support mailbox received and what became of it, robots' included."""
+
+    list_display = ["received_at", "from_email", "subject", "outcome", "ticket", "acknowledged"]
+    list_filter = ["outcome", "acknowledged"]
+    search_fields = ["from_email", "subject", "message_id", "ticket__reference"]
+    search_help_text = _("Search by address, subject, Message-ID or question reference.")
+    list_select_related = ["ticket"]
+    date_hierarchy = "received_at"
+    list_per_page = 100

@@ -7,6 +7,7 @@ class SupportConfig(AppConfig):
     def ready(self):
         from audit.actions import actions_register
 
-        from . import audit_actions
+        # Registers the tasks, which services queue by name (core.tasks.enqueue_on_commit).
+        from . import audit_actions, tasks  # noqa: F401
 
         actions_register(audit_actions.Action)

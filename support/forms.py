@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.emails import CustomerEmailField
@@ -64,4 +65,53 @@ class RatingForm(forms.Form):
         max_length=MESSAGE_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class CallForm(forms.Form):
+    """A question a caller asks on the phone, as the agent takes it down."""
+
+    name = forms.CharField(label=_("Caller's name (optional)"), max_length=150, required=False)
+    email = CustomerEmailField(
+        label=_("Caller's email address (optional)"),
+        max_length=254,
+        required=False,
+        help_text=_(
+            "With an address, the caller is emailed the reference and a private link to "
+            "follow the question. Without one, nothing is sent: read the reference out."
+        ),
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the call"), choices=settings.LANGUAGES, initial=settings.LANGUAGE_CODE
+    )
+    category = forms.ChoiceField(label=_("What is it about?"), choices=Category.choices)
+    incident = TranslatedChoiceField(
+        label=_("Which incident? (optional)"),
+        queryset=Incident.objects.published(),
+        required=False,
+        empty_label=_("Not sure, or none"),
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    notes = forms.CharField(
+        label=_("Notes of the call"),
+        max_length=MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 80}),
+        help_text=_(
+            "The first message of the question; the caller can read it through the private "
+            "link. Never write down passwords, codes or card numbers."
+        ),
+    )
+
+
+class CallLogForm(forms.Form):
+    """A call about a question already asked."""
+
+    notes = forms.CharField(
+        label=_("Notes of the call"),
+        max_length=MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 80}),
+        help_text=_(
+            "Added to the conversation, which the customer can read; nothing is emailed. "
+            "Never write down passwords, codes or card numbers."
+        ),
     )

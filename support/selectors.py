@@ -1,15 +1,18 @@
-"""Reads for the customer's side of support."""
+"""Reads for support: the customer's side, and the agents' bulk answers."""
 
+import datetime as dt
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from modeltranslation.utils import get_translation_fields
 
 from incidents.models import FAQ, Incident
+from notifications.models import Notification
 
-from .models import Message, Ticket
+from .models import BulkAnswer, Message, Ticket
 from .services import token_hash
 
 
@@ -76,3 +79,39 @@ def faq_suggestions(*, subject: str, limit: int = 5) -> list[FAQ]:
         return sum(word.casefold() in text for word in words)
 
     return sorted(candidates, key=shared, reverse=True)[:limit]
+
+
+def bulk_answers_stalled(*, now: dt.datetime | None = None) -> list[int]:
+    """Bulk answers still sending long after they started: their worker died or never ran."""
+    since = (now or timezone.now()) - dt.timedelta(minutes=5)
+    stalled = BulkAnswer.objects.filter(state=BulkAnswer.State.SENDING, sent_at__lt=since)
+    return list(stalled.values_list("pk", flat=True))
+
+
+def bulk_answer_languages(*, bulk: BulkAnswer) -> dict[str, int]:
+    """How many of a bulk answer's askers read each language, e.g. {"en": 40, "es": 12}."""
+    rows = bulk.items.values_list("ticket__language").annotate(n=Count("pk"))
+    return dict(rows.order_by("ticket__language"))
+
+
+def bulk_answer_samples(*, bulk: BulkAnswer) -> list[Ticket]:
+    """One question of a bulk answer per language its askers read, for the preview."""
+    samples = []
+    for language in bulk_answer_languages(bulk=bulk):
+        items = bulk.items.filter(ticket__language=language).select_related("ticket__incident")
+        samples.append(items.order_by("pk").first().ticket)
+    return samples
+
+
+def bulk_answer_progress(*, bulk: BulkAnswer) -> dict[str, int]:
+    """Questions answered so far and the state of their emails in the outbox."""
+    counts = dict(
+        Notification.objects.filter(group=bulk.group)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    progress = {status: counts.get(status, 0) for status in Notification.Status.values}
+    progress["total"] = bulk.items.count()
+    progress["answered"] = bulk.items.filter(message__isnull=False).count()
+    return progress

@@ -83,6 +83,9 @@ ROUTES = {
     "notifications:subscribe-sent": PUBLIC,
     "notifications:confirm": PUBLIC,
     "notifications:unsubscribe": PUBLIC,
+    "notifications:webhook-subscribe": PUBLIC,
+    "notifications:webhook-confirm": PUBLIC,
+    "notifications:webhook-unsubscribe": PUBLIC,
     "support:ticket-new": PUBLIC,
     "support:faq-suggestions": PUBLIC,
     "support:ticket-private": PUBLIC,  # the private link's token is the key

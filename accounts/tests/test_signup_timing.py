@@ -16,7 +16,7 @@ from django.contrib.auth.hashers import get_hasher, make_password
 from django.test import Client
 from django.urls import reverse
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.real_password_hashing]
 
 PASSWORD = "correct-horse-battery-staple"
 ROUNDS = 20

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('incidents', '0013_affected_places'),
+        ('incidents', '0014_affected_places'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

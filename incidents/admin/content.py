@@ -28,7 +28,13 @@ from ..models import FAQ, DataCategory, Incident, Obligation, Status, Update
 from ..services import clocks
 from ..translation import INCIDENT_TEXTS
 from .clocks import ObligationInline
-from .languages import INCIDENT_TITLE, in_english, in_other_languages
+from .languages import (
+    INCIDENT_TITLE,
+    TranslationBehindFilter,
+    TranslationBehindMixin,
+    in_english,
+    in_other_languages,
+)
 from .visibility import IncidentFilter, names_hidden_incident, sees_drafts, visible_incidents
 
 
@@ -315,15 +321,16 @@ class UpdateAdminForm(forms.ModelForm):
 
 
 @admin.register(Update)
-class UpdateAdmin(PublicContentAdmin):
+class UpdateAdmin(TranslationBehindMixin, PublicContentAdmin):
     form = UpdateAdminForm
-    list_display = ["excerpt", "status", "state", "publish_at", "was_edited", "author"]
+    list_display = ["excerpt", "status", "state", "publish_at", "was_edited", "translation_state",
+                    "author"]  # fmt: skip
     list_display_links = ["excerpt"]
-    list_filter = [UpdateStateFilter, "incident", "status"]
+    list_filter = [UpdateStateFilter, TranslationBehindFilter, "incident", "status"]
     list_select_related = ["incident", "author"]
     search_fields = [*get_translation_fields("body"), *INCIDENT_TITLE]
     date_hierarchy = "publish_at"
-    readonly_fields = ["author", "revised_at", "created_at", "preview_link"]
+    readonly_fields = ["author", "revised_at", "translation_state", "created_at", "preview_link"]
     fields = [
         "incident",
         "status",
@@ -332,6 +339,7 @@ class UpdateAdmin(PublicContentAdmin):
         "preview_link",
         "author",
         "revised_at",
+        "translation_state",
     ]
     actions = ["publish_now"]
 
@@ -377,8 +385,10 @@ class UpdateAdmin(PublicContentAdmin):
         )
 
     def save_model(self, request, obj, form, change):
+        behind = obj.behind_languages
         services.update_save(update=obj, author=request.user)
         request.update_saved_as = _saved_as(obj)
+        self.warn_translation_behind(request, obj, behind)
 
     @admin.action(description=_("Publish the selected updates now"))
     def publish_now(self, request, queryset):
@@ -395,10 +405,11 @@ class UpdateAdmin(PublicContentAdmin):
 
 
 @admin.register(FAQ)
-class FAQAdmin(PublicContentAdmin):
-    list_display = ["question", "incident", "order", "is_published"]
+class FAQAdmin(TranslationBehindMixin, PublicContentAdmin):
+    list_display = ["question", "incident", "order", "is_published", "translation_state"]
     list_editable = ["order", "is_published"]
-    list_filter = ["is_published", ("incident", IncidentFilter)]
+    list_filter = ["is_published", TranslationBehindFilter, ("incident", IncidentFilter)]
+    readonly_fields = ["translation_state"]
     search_fields = get_translation_fields("question", "answer")
 
     # Agents read FAQs to answer questions; those of an incident not yet public stay the
@@ -425,4 +436,6 @@ class FAQAdmin(PublicContentAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
+        behind = obj.behind_languages
         services.faq_save(faq=obj, actor=request.user)
+        self.warn_translation_behind(request, obj, behind)

@@ -4,6 +4,7 @@ Reads for the incidents app. Nothing here writes.
 - `public`: the public pages, feeds and API;
 - `personal`: what of one person's an incident exposed, and the affected addresses;
 - `clocks`: regulatory deadlines and incidents gone quiet;
+- `translations`: translations behind their corrected original;
 - `reach`: how many people an incident affected, where, and which of their data.
 """
 
@@ -35,3 +36,4 @@ from .public import (  # noqa: F401
     update_public_revisions,
 )
 from .reach import CategoryReach, Place, Reach, incident_reach  # noqa: F401
+from .translations import translations_behind_counts  # noqa: F401

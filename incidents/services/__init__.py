@@ -11,7 +11,7 @@ from audit.services import audit_record
 
 from ..audit_actions import Action
 from ..invalidation import public_pages_invalidate
-from ..localized import translated_fields
+from ..localized import translated_fields, translations_behind
 from ..models import FAQ, DataCategory, Incident, Update
 
 
@@ -129,6 +129,7 @@ def update_save(*, update: Update, author=None, now: dt.datetime | None = None) 
         update.revised_at = now
     if previous is None and author is not None and update.author_id is None:
         update.author = author
+    update.translations_behind = translations_behind(previous, update, ["body"])
     update.full_clean()
     update.save()
     _audit_update(update, previous, corrected, author, now)
@@ -197,6 +198,7 @@ def faq_save(*, faq: FAQ, actor=None) -> FAQ:
     or changing any of its fields, is recorded in the audit trail with the fields.
     """
     previous = _on_record(faq)
+    faq.translations_behind = translations_behind(previous, faq, ["question", "answer"])
     faq.full_clean()
     faq.save()
     _audit_content(faq, previous, actor, created=Action.FAQ_CREATED, edited=Action.FAQ_EDITED)

@@ -175,3 +175,85 @@ def test_the_incident_list_shows_the_status_readers_see(staff_client, incident, 
     assert "Investigating" not in row
     public = staff_client.get(incident.get_absolute_url()).content.decode()
     assert "Monitoring" in public
+
+
+# --- Translations behind a corrected original ---------------------------------------
+
+
+def corrected_in_english_only(staff_client, update, body_en):
+    return staff_client.post(
+        reverse("admin:incidents_update_change", args=[update.pk]),
+        {"incident": update.incident.pk, "status": update.status,
+         "body_en": body_en, "body_es": update.body_es,
+         **shown_as_the_admin_shows_it(update.publish_at)},
+        follow=True,
+    )  # fmt: skip
+
+
+def test_correcting_only_the_english_warns_that_the_spanish_is_out_of_date(
+    staff_client, make_update
+):
+    from incidents.services import update_save
+
+    update = make_update(body="About 120,000 people.")
+    update.body_es = "Unas 120.000 personas."
+    update_save(update=update)
+
+    response = corrected_in_english_only(staff_client, update, "About 142,000 people.")
+
+    messages = [str(m) for m in response.context["messages"]]
+    assert any(m.startswith("The Spanish translation is now out of date") for m in messages)
+    changelist = staff_client.get(reverse("admin:incidents_update_changelist"), {"behind": "es"})
+    assert "About 142,000 people." in changelist.content.decode()
+    assert "Behind in Spanish" in changelist.content.decode()
+
+
+def test_the_translation_filter_lists_only_what_is_behind(staff_client, make_update):
+    from incidents.services import update_save
+
+    behind = make_update(body="About 120,000 people.")
+    behind.body_es = "Unas 120.000 personas."
+    update_save(update=behind)
+    behind.body_en = "About 142,000 people."
+    update_save(update=behind)
+    make_update(body="Nothing new tonight.")
+
+    page = staff_client.get(
+        reverse("admin:incidents_update_changelist"), {"behind": "es"}
+    ).content.decode()
+
+    assert "About 142,000 people." in page
+    assert "Nothing new tonight." not in page
+
+
+def test_saving_a_translation_already_behind_says_nothing_new(staff_client, make_update):
+    from incidents.services import update_save
+
+    update = make_update(body="About 120,000 people.")
+    update.body_es = "Unas 120.000 personas."
+    update_save(update=update)
+    update.body_en = "About 142,000 people."
+    update_save(update=update)
+
+    response = corrected_in_english_only(staff_client, update, "About 142,000 people.")
+
+    messages = [str(m) for m in response.context["messages"]]
+    assert not any("out of date" in m for m in messages)
+
+
+def test_the_faq_list_shows_and_filters_translations_behind(staff_client, db):
+    from incidents.models import FAQ
+    from incidents.services import faq_save
+
+    faq = faq_save(faq=FAQ(question="Is it over?", answer="No.", question_es="¿Terminó?",
+                           answer_es="No."))  # fmt: skip
+    faq.answer_en = "Yes, since Monday."
+    faq_save(faq=faq)
+    faq_save(faq=FAQ(question="Who are you?", answer="The company."))
+
+    page = staff_client.get(
+        reverse("admin:incidents_faq_changelist"), {"behind": "es"}
+    ).content.decode()
+
+    assert "Is it over?" in page and "Behind in Spanish" in page
+    assert "Who are you?" not in page

@@ -94,3 +94,23 @@ def test_the_admin_speaks_plain_words(staff_client):
     assert "Remind after this many hours without an update" in form
     for jargon in [">MFA<", "Exposures", "Deadline regimes", "Slug:", "Quiet hours"]:
         assert jargon not in home_page + form, jargon
+
+
+def test_translations_behind_a_correction_are_one_click_away(role_client, make_incident):
+    from incidents.models import FAQ, Update
+    from incidents.services import faq_save, update_save
+
+    incident = make_incident()
+    update = Update(incident=incident, status="identified", body_en="120,000 people.",
+                    body_es="120.000 personas.", publish_at=timezone.now())  # fmt: skip
+    update_save(update=update)
+    update.body_en = "142,000 people."
+    update_save(update=update)
+    faq_save(faq=FAQ(question="Is it over?", answer="No.", question_es="¿Terminó?",
+                     answer_es="No."))  # fmt: skip
+
+    page = home(role_client("Comms team"))
+
+    assert "1 update to translate again into Spanish" in page
+    assert f"{reverse('admin:incidents_update_changelist')}?behind=es" in page
+    assert "FAQ to translate again" not in page  # its translation is up to date

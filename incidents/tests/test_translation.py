@@ -211,6 +211,101 @@ def test_a_first_translation_is_not_a_correction(client, incident, make_update):
     assert "Esta versión no tiene traducción" not in spanish
 
 
+# --- A correction of the original leaves its translation behind ----------------------
+
+BEHIND = "Esta actualización se corrigió después de traducirse"
+
+
+def translated_update(
+    make_update, english="About 120,000 people.", spanish="Unas 120.000 personas."
+):
+    update = make_update(body=english)
+    update.body_es = spanish
+    return services.update_save(update=update)
+
+
+def test_a_corrected_original_is_shown_to_spanish_readers_instead_of_the_old_translation(
+    client, incident, make_update
+):
+    update = translated_update(make_update)
+    update.body_en = "About 142,000 people."
+    services.update_save(update=update)
+
+    html = client.get(spanish_page(incident)).content.decode()
+
+    assert update.behind_languages == ["es"]
+    assert "Unas 120.000 personas." not in html
+    assert '<div class="prose" lang="en"><p>About 142,000 people.</p>' in html
+    assert BEHIND in html
+    assert NOT_TRANSLATED not in html  # the note says why: it was corrected
+
+
+def test_correcting_the_translation_too_brings_it_up_to_date(client, incident, make_update):
+    update = translated_update(make_update)
+    update.body_en = "About 142,000 people."
+    services.update_save(update=update)
+    update.body_es = "Unas 142.000 personas."
+    services.update_save(update=update)
+
+    html = client.get(spanish_page(incident)).content.decode()
+
+    assert update.behind_languages == []
+    assert "Unas 142.000 personas." in html
+    assert BEHIND not in html
+
+
+def test_both_languages_corrected_at_once_leave_nothing_behind(incident, make_update):
+    update = translated_update(make_update)
+    update.body_en = "About 142,000 people."
+    update.body_es = "Unas 142.000 personas."
+    services.update_save(update=update)
+
+    assert update.behind_languages == []
+
+
+def test_an_update_with_no_translation_is_never_behind(incident, make_update):
+    update = make_update(body="About 120,000 people.")
+    update.body_en = "About 142,000 people."
+    services.update_save(update=update)
+
+    assert update.behind_languages == []
+
+
+def test_a_corrected_faq_answer_is_shown_whole_in_english_to_spanish_readers(client, incident):
+    faq = services.faq_save(
+        faq=FAQ(
+            question="Was my card taken?",
+            answer="No.",
+            question_es="¿Se llevaron mi tarjeta?",
+            answer_es="No.",
+        )
+    )
+    faq.answer_en = "Only the last four digits."
+    services.faq_save(faq=faq)
+    with translation.override("es"):
+        url = reverse("incidents:faq-list")
+
+    html = client.get(url).content.decode()
+
+    # Question and answer both in English: not a Spanish question over an English answer.
+    assert '<summary lang="en">Was my card taken?</summary>' in html
+    assert "Only the last four digits." in html
+    assert "Esta respuesta se corrigió después de traducirse" in html
+
+
+def test_the_spanish_feed_gives_the_corrected_original(client, incident, make_update):
+    update = translated_update(make_update)
+    update.body_en = "About 142,000 people."
+    services.update_save(update=update)
+    with translation.override("es"):
+        url = reverse("incidents:incident-feed", args=[incident.slug])
+
+    feed = client.get(url).content.decode()
+
+    assert "About 142,000 people." in feed
+    assert "Unas 120.000 personas." not in feed
+
+
 # --- Adding a language -------------------------------------------------------------
 
 

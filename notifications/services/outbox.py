@@ -30,7 +30,7 @@ from django.utils import timezone, translation
 
 from core.tasks import enqueue_on_commit
 
-from ..models import Notification
+from ..models import Channel, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +58,7 @@ def notification_enqueue(
     headers: dict | None = None,
     secret: bool = False,
     expires_at: dt.datetime | None = None,
+    group: str = "",
 ) -> Notification:
     """
     Put one email in the outbox and have it sent once this transaction commits.
@@ -77,6 +78,7 @@ def notification_enqueue(
             "headers": headers or {},
             "secret": secret,
             "expires_at": expires_at,
+            "group": group,
         },
     )
     if created:
@@ -141,13 +143,17 @@ def message_id(notification: Notification) -> str:
     return f"<{digest}@{domain}>"
 
 
-def notifications_claim(*, limit: int, now: dt.datetime | None = None) -> list[Notification]:
-    """Take up to `limit` due rows for this worker; other workers skip them."""
+def notifications_claim(
+    *, limit: int, now: dt.datetime | None = None, channels: tuple[str, ...] = (Channel.EMAIL,)
+) -> list[Notification]:
+    """Take up to `limit` due rows of these channels for this worker; other workers skip them."""
     now = now or timezone.now()
     with transaction.atomic():
         rows = list(
             Notification.objects.select_for_update(skip_locked=True)
-            .filter(status=Notification.Status.PENDING, next_attempt_at__lte=now)
+            .filter(
+                status=Notification.Status.PENDING, next_attempt_at__lte=now, channel__in=channels
+            )
             .order_by("next_attempt_at", "id")[:limit]
         )
         ids = [n.pk for n in rows]
@@ -305,7 +311,7 @@ def _mark_sent(notifications: list[Notification]) -> None:
                 Notification.objects.filter(pk__in=ids).update(**fields, **extra)
 
 
-def _retry_later(notification: Notification, error: Exception) -> None:
+def _retry_later(notification: Notification, error: Exception | str) -> None:
     attempts = notification.attempts + 1
     if attempts >= MAX_ATTEMPTS:
         _mark(notification, Notification.Status.FAILED, error=f"gave up: {error}")

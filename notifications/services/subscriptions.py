@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts.emails import customer_email_clean
 from incidents.localized import text_in
@@ -23,7 +24,9 @@ from incidents.markdown import render_markdown
 from incidents.models import Incident, Update
 
 from ..models import Notification, Subscription, UpdateAnnouncement
+from .chat import ChatMessage, chat_alert
 from .outbox import email_render, notification_enqueue_template, notifications_enqueue_many
+from .webhooks import webhooks_announce
 
 SALT = "candor.subscriptions"
 CONFIRM_MAX_AGE = dt.timedelta(days=7)
@@ -155,6 +158,9 @@ def _announce(update: Update) -> int:
             rows.append(_update_email(update, subscription))
         announcement.recipients = notifications_enqueue_many(rows)
         announcement.save(update_fields=["recipients"])
+        # The same moment, the same once-only mark: subscribed endpoints and the staff chat.
+        webhooks_announce(update)
+        _chat(update)
         return announcement.recipients
 
 
@@ -203,3 +209,23 @@ def _send(key: str, template: str, email: str, context: dict, language: str) -> 
         # Its confirm and unsubscribe links act for the subscriber.
         secret=True,
     )
+
+
+def _chat(update: Update) -> None:
+    def message() -> ChatMessage:
+        incident = update.incident
+        return ChatMessage(
+            title=_("Published: update on %(title)s") % {"title": incident.title},
+            lines=(f"{update.get_status_display()}: {_first_line(update.body)}",),
+            link=settings.SITE_URL.rstrip("/") + incident.get_absolute_url(),
+            link_text=_("Read it on the site"),
+        )
+
+    chat_alert(
+        topic="published_updates", key=f"update:{update.pk}", kind="update-chat", build=message
+    )
+
+
+def _first_line(text: str, limit: int = 200) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"

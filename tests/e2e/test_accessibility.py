@@ -129,6 +129,7 @@ PUBLIC_PAGES = [
     ("account_login", {}),
     ("support:ticket-new", {}),
     ("notifications:subscribe", {}),
+    ("notifications:webhook-subscribe", {}),
 ]
 PRIVATE_PAGES = [
     ("accounts:me", {}),
@@ -187,7 +188,7 @@ def test_the_admin_pages_staff_work_in_all_day_pass_axe(desktop_page, demo, shar
     from django.test import Client
 
     from incidents.models import Incident
-    from notifications.models import Campaign
+    from notifications.models import Campaign, ChatEndpoint, Notification, WebhookSubscription
     from support.models import Ticket
     from tests.helpers import sign_in
 
@@ -198,11 +199,28 @@ def test_the_admin_pages_staff_work_in_all_day_pass_axe(desktop_page, demo, shar
     campaign = Campaign.objects.create(
         incident=incident, name="First notice", subject="About {{ company }}", body="Hello."
     )
+    chat = ChatEndpoint.objects.create(
+        name="#breach-room", flavour="slack", url="https://hooks.example.com/services/T/B/x"
+    )
+    hook = WebhookSubscription.objects.create(
+        url="https://hooks.example.org/status", email="ops@example.org", incident=incident
+    )
+    for channel, endpoint in (("chat", {"chat_endpoint": chat}), ("webhook", {"webhook": hook})):
+        Notification.objects.create(
+            dedupe_key=f"a11y:{channel}", kind="webhook-update", channel=channel,
+            subject="An update", status="failed", attempts=3, last_error="HTTP 503", **endpoint,
+        )  # fmt: skip
     pages = [
         reverse("admin:index"),
+        reverse("admin:notifications_chatendpoint_changelist"),
+        reverse("admin:notifications_chatendpoint_change", args=[chat.pk]),
+        reverse("admin:notifications_webhooksubscription_changelist"),
+        reverse("admin:notifications_webhooksubscription_change", args=[hook.pk]),
+        reverse("admin:notifications_notification_changelist") + "?channel__exact=webhook",
         reverse("admin:support_ticket_changelist"),
         reverse("admin:support_ticket_change", args=[Ticket.objects.first().pk]),
         reverse("admin:support_cannedresponse_changelist"),
+        reverse("admin:support_inboundemail_changelist"),
         reverse("admin:incidents_incident_change", args=[incident.pk]),
         reverse("admin:incidents_update_add"),
         reverse("admin:incidents_importbatch_add"),

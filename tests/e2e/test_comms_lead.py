@@ -105,3 +105,37 @@ def test_the_incident_list_and_the_public_page_show_one_status(comms_lead):
     page.locator(".model-incident").get_by_role("link", name="Incidents").click()
 
     expect(page.locator("#result_list .field-shown_status").first).to_have_text(public_status)
+
+
+def test_a_correction_in_english_warns_and_spanish_readers_get_the_corrected_english(
+    comms_lead,
+):
+    page = comms_lead
+    page.goto(reverse("admin:index"))
+    page.get_by_role("link", name="Updates").first.click()
+    # A public update the demo translated into Spanish.
+    page.locator("#result_list tbody tr").filter(has_text="leaked contractor credential").locator(
+        "th a"
+    ).click()
+    spanish = page.get_by_label("Body (Spanish):", exact=True).input_value()
+    assert spanish  # the demo translated it
+
+    body = page.get_by_label("Body:", exact=True)
+    body.fill(body.input_value() + "\n\nCorrection: card numbers were not involved.")
+    page.get_by_role("button", name="Save and continue editing").click()
+
+    expect(page.locator(".messagelist .warning")).to_contain_text(
+        "The Spanish translation is now out of date"
+    )
+    expect(page.locator(".field-translation_state")).to_contain_text("Behind in Spanish")
+
+    # The list of what is behind names it, one click from the admin's filter.
+    page.goto(reverse("admin:incidents_update_changelist"))
+    page.get_by_role("link", name="Behind in Spanish").click()
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+
+    # A Spanish reader gets the corrected English, told why, not the outdated Spanish.
+    page.goto("/es" + Incident.objects.get().get_absolute_url().removeprefix("/en"))
+    expect(page.get_by_text("Correction: card numbers were not involved.")).to_be_visible()
+    expect(page.get_by_text("se corrigió después de traducirse").first).to_be_visible()
+    expect(page.get_by_text(spanish.splitlines()[0][:60])).to_have_count(0)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0012_plain_words'),
+        ('incidents', '0013_translations_behind'),
     ]
 
     operations = [
