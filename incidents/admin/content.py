@@ -363,15 +363,6 @@ class UpdateAdmin(TranslationBehindMixin, PublicContentAdmin):
             message = format_html("{} {}", saved_as, message)
         super().message_user(request, message, level, *args, **kwargs)
 
-    @admin.display(description=_("Affected people"))
-    def reach(self, obj):
-        if not obj.pk:
-            return "-"
-        return render_to_string(
-            "admin/incidents/incident/_reach.html",
-            {"reach": selectors.incident_reach(incident=obj)},
-        )
-
     @admin.display(description=_("Preview"))
     def preview_link(self, obj):
         if not obj.pk:
