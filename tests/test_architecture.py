@@ -71,3 +71,17 @@ def test_each_of_our_apps_runs_its_own_app_config():
 
     for label in ["accounts", "incidents", "support", "notifications", "audit", "portal"]:
         assert type(apps.get_app_config(label)).__module__ == f"{label}.apps", label
+
+
+def test_make_test_runs_the_tests_of_every_app():
+    """A folder of tests pytest is not told about is never run, and its failures go unseen."""
+    import tomllib
+
+    testpaths = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"][
+            "testpaths"
+        ]
+    )
+    with_tests = {path.parent.parent.name for path in ROOT.glob("*/tests/__init__.py")}
+
+    assert with_tests - testpaths == set(), "add these apps to testpaths in pyproject.toml"
