@@ -1,0 +1,108 @@
+"""
+The inbox's search (selectors.ticket_search): full-text on PostgreSQL with the indexes
+of migration 0007, icontains on SQLite; and the inbox's bounded number of queries.
+"""
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.urls import reverse
+
+from support import services
+from support.models import Message, Ticket
+from support.selectors import ticket_search
+
+pytestmark = pytest.mark.django_db
+
+INBOX = reverse("admin:support_ticket_changelist")
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="full-text search is PostgreSQL's"
+)
+
+
+def found(term):
+    return sorted(ticket_search(tickets=Ticket.objects.all(), term=term).values_list(
+        "reference", flat=True
+    ))  # fmt: skip
+
+
+def test_a_word_of_a_later_message_finds_the_question(make_ticket):
+    wanted = make_ticket(body="My credit monitoring code does not work.").ticket
+    make_ticket(body="Nothing to see.")
+    services.ticket_reply_by_customer(ticket=wanted, body="Still BROKEN today.", user=None)
+
+    assert found("broken") == [wanted.reference]
+    assert found("monitoring") == [wanted.reference]
+
+
+def test_the_reference_finds_exactly_its_question_whatever_the_case(make_ticket):
+    wanted = make_ticket().ticket
+    make_ticket()
+
+    assert found(wanted.reference.lower()) == [wanted.reference]
+
+
+def test_the_address_finds_exactly_its_question_whatever_the_case(make_ticket):
+    wanted = make_ticket(email="Bob@Example.com").ticket
+    make_ticket(email="bobby@example.com")
+
+    assert found("bob@example.COM") == [wanted.reference]
+
+
+def test_a_word_of_the_subject_finds_the_question(make_ticket):
+    wanted = make_ticket(subject="Refund for the monitoring service").ticket
+    make_ticket()
+
+    assert found("refund") == [wanted.reference]
+
+
+def test_a_question_matching_twice_is_listed_once(make_ticket):
+    wanted = make_ticket(subject="Phishing email", body="A phishing email came.").ticket
+    services.ticket_reply_by_customer(ticket=wanted, body="Another phishing one.", user=None)
+
+    assert found("phishing") == [wanted.reference]
+
+
+def test_a_nul_character_finds_nothing_and_fails_nothing(make_ticket):
+    make_ticket()
+
+    assert found("\x00") == sorted(Ticket.objects.values_list("reference", flat=True))
+
+
+@on_postgresql
+def test_all_words_are_needed_in_one_message(make_ticket):
+    wanted = make_ticket(body="The monitoring code is invalid.").ticket
+    make_ticket(body="The monitoring page is fine.")
+
+    assert found("invalid monitoring") == [wanted.reference]
+
+
+@on_postgresql
+def test_postgresql_searches_messages_with_the_gin_index(make_ticket):
+    make_ticket(body="The monitoring code is invalid.")
+    query = ticket_search(tickets=Ticket.objects.all(), term="monitoring")
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")  # a tiny table: force what a big one does
+        plan = query.explain()
+        cursor.execute("RESET enable_seqscan")
+
+    assert "support_message_body_fts" in plan
+    assert "support_ticket_subject_fts" in plan
+    assert "support_ticket_email_upper" in plan
+
+
+@pytest.mark.parametrize("per_page", [20, 200])
+def test_the_inbox_runs_a_bounded_number_of_queries_whatever_the_page_size(
+    agent_client, make_ticket, agent, per_page, monkeypatch, django_assert_max_num_queries
+):
+    tickets = [make_ticket(email=f"asker{n}@example.com").ticket for n in range(30)]
+    Ticket.objects.filter(pk__in=[t.pk for t in tickets[::2]]).update(assignee=agent)
+    Message.objects.bulk_create(
+        Message(ticket=t, author_kind="agent", author=agent, body="Hello") for t in tickets
+    )
+    monkeypatch.setattr(admin.site._registry[Ticket], "list_per_page", per_page)
+
+    with django_assert_max_num_queries(20):
+        response = agent_client.get(INBOX, {"q": "worried"})
+
+    assert len(response.context["cl"].result_list) == min(30, per_page)
