@@ -1,12 +1,20 @@
 """
 The support report's export of questions' text (a permission the Support leads get),
-and, on PostgreSQL, the indexes behind the inbox's search.
+and, on PostgreSQL, what the inbox's search and its default order read.
 
-The search indexes are on expressions of the columns themselves (to_tsvector of the
-subject and of each message's body, the upper-cased address), so the database keeps
-them current on every write, whichever code path adds a message: nothing to update in
-services, nothing to backfill. SQLite has no such indexes; its search is a plain
-icontains (support/selectors.py, ticket_search).
+Search: a `search` column of support_ticket (tsvector of the subject and every message's
+body, 'simple' configuration), GIN-indexed, and kept current by triggers in the database
+itself, so every path that writes a message keeps it right: the web form, mail intake,
+phone notes, bulk answers (bulk_create), a merge (messages moving between questions),
+deletion. The column is the database's alone (not a model field): a model field would
+be written back, stale, by every full save() of a ticket. Triggers are per statement,
+with transition tables, so a bulk insert of messages refreshes each question once.
+
+Also: the upper-cased address (an exact, case-blind address search), and the inbox's
+order (priority rank, then due time: TicketAdmin.ordering and PRIORITY_RANK), so a page
+is the first rows of an index, not a sort of every open question.
+
+SQLite has none of this; its search is icontains (support/selectors.py, ticket_search).
 """
 
 from django.contrib.auth.management import create_permissions
@@ -15,18 +23,79 @@ from django.db import migrations
 LEADS = "Support leads"
 GRANTS = ["export_ticket_text"]
 
-# The expressions here are the ones support/selectors.py searches with (SimpleVector,
-# Upper): PostgreSQL uses an expression index only for the very same expression.
+# Kept in step with support/selectors.py (ticket_search) and support/admin.py
+# (PRIORITY_RANK); support/tests/test_search.py checks that the planner uses them.
+SEARCH_TEXT = """
+CREATE FUNCTION support_ticket_search_text(ticket bigint, subject text) RETURNS tsvector
+LANGUAGE sql STABLE AS $$
+  SELECT to_tsvector('simple'::regconfig, coalesce(subject, '') || ' ' || coalesce(
+    (SELECT string_agg(m.body, ' ' ORDER BY m.id) FROM support_message m
+     WHERE m.ticket_id = ticket), ''))
+$$
+"""
+ON_TICKET = """
+CREATE FUNCTION support_ticket_search_on_ticket() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.search := support_ticket_search_text(NEW.id, NEW.subject);
+  RETURN NEW;
+END $$
+"""
+ON_MESSAGES = """
+CREATE FUNCTION support_ticket_search_on_messages() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    UPDATE support_ticket t SET search = support_ticket_search_text(t.id, t.subject)
+    WHERE t.id IN (SELECT ticket_id FROM new_rows);
+  END IF;
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    UPDATE support_ticket t SET search = support_ticket_search_text(t.id, t.subject)
+    WHERE t.id IN (SELECT ticket_id FROM old_rows);
+  END IF;
+  RETURN NULL;
+END $$
+"""
+PRIORITY_RANK = (
+    "(CASE WHEN priority = 'urgent' THEN 0 WHEN priority = 'high' THEN 1 "
+    "WHEN priority = 'normal' THEN 2 WHEN priority = 'low' THEN 3 ELSE NULL END)"
+)
+FORWARD = [
+    "ALTER TABLE support_ticket ADD COLUMN search tsvector",
+    SEARCH_TEXT,
+    ON_TICKET,
+    ON_MESSAGES,
+    "CREATE TRIGGER support_ticket_search BEFORE INSERT OR UPDATE OF subject ON support_ticket "
+    "FOR EACH ROW EXECUTE FUNCTION support_ticket_search_on_ticket()",
+    "CREATE TRIGGER support_message_search_insert AFTER INSERT ON support_message "
+    "REFERENCING NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION support_ticket_search_on_messages()",
+    "CREATE TRIGGER support_message_search_update AFTER UPDATE ON support_message "
+    "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION support_ticket_search_on_messages()",
+    "CREATE TRIGGER support_message_search_delete AFTER DELETE ON support_message "
+    "REFERENCING OLD TABLE AS old_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION support_ticket_search_on_messages()",
+    "UPDATE support_ticket SET search = support_ticket_search_text(id, subject)",
+]
+# Built after the rows are written (the migration's backfill, or a bulk load).
 INDEXES = [
-    (
-        "support_message_body_fts",
-        "support_message USING gin (to_tsvector('simple'::regconfig, body))",
-    ),
-    (
-        "support_ticket_subject_fts",
-        "support_ticket USING gin (to_tsvector('simple'::regconfig, subject))",
-    ),
+    ("support_ticket_search", "support_ticket USING gin (search)"),
     ("support_ticket_email_upper", "support_ticket (upper(requester_email::text))"),
+    (
+        "support_ticket_inbox_order",
+        f"support_ticket ({PRIORITY_RANK}, first_response_due_at, id DESC)",
+    ),
+]
+BACKWARD = [
+    "DROP TRIGGER IF EXISTS support_message_search_insert ON support_message",
+    "DROP TRIGGER IF EXISTS support_message_search_update ON support_message",
+    "DROP TRIGGER IF EXISTS support_message_search_delete ON support_message",
+    "DROP TRIGGER IF EXISTS support_ticket_search ON support_ticket",
+    "DROP FUNCTION IF EXISTS support_ticket_search_on_messages()",
+    "DROP FUNCTION IF EXISTS support_ticket_search_on_ticket()",
+    "DROP FUNCTION IF EXISTS support_ticket_search_text(bigint, text)",
+    "DROP INDEX IF EXISTS support_ticket_email_upper",
+    "DROP INDEX IF EXISTS support_ticket_inbox_order",
+    "ALTER TABLE support_ticket DROP COLUMN IF EXISTS search",
 ]
 
 
@@ -51,18 +120,20 @@ def revoke(apps, schema_editor):
         )
 
 
-def create_indexes(apps, schema_editor):
+def search_create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    for statement in FORWARD:
+        schema_editor.execute(statement)
     for name, definition in INDEXES:
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {definition}")
+        schema_editor.execute(f"CREATE INDEX {name} ON {definition}")
 
 
-def drop_indexes(apps, schema_editor):
+def search_drop(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    for name, _definition in INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+    for statement in BACKWARD:
+        schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):
@@ -82,5 +153,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(grant, revoke),
-        migrations.RunPython(create_indexes, drop_indexes),
+        migrations.RunPython(search_create, search_drop),
     ]

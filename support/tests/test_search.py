@@ -70,25 +70,59 @@ def test_a_nul_character_finds_nothing_and_fails_nothing(make_ticket):
 
 
 @on_postgresql
-def test_all_words_are_needed_in_one_message(make_ticket):
-    wanted = make_ticket(body="The monitoring code is invalid.").ticket
+def test_all_words_are_needed_anywhere_in_the_conversation(make_ticket):
+    wanted = make_ticket(body="The monitoring code is refused.").ticket
     make_ticket(body="The monitoring page is fine.")
+    services.ticket_reply_by_customer(ticket=wanted, body="Still INVALID.", user=None)
 
     assert found("invalid monitoring") == [wanted.reference]
 
 
 @on_postgresql
-def test_postgresql_searches_messages_with_the_gin_index(make_ticket):
-    make_ticket(body="The monitoring code is invalid.")
-    query = ticket_search(tickets=Ticket.objects.all(), term="monitoring")
-    with connection.cursor() as cursor:
-        cursor.execute("SET enable_seqscan = off")  # a tiny table: force what a big one does
-        plan = query.explain()
-        cursor.execute("RESET enable_seqscan")
+def test_messages_written_in_bulk_or_moved_by_a_merge_are_searched(make_ticket, agent, customer):
+    kept = make_ticket(user=customer, body="First question.").ticket
+    other = make_ticket(user=customer, body="About my zanzibar card.").ticket
+    Message.objects.bulk_create(
+        [Message(ticket=kept, author_kind="agent", body="Quokka answer {n}") for n in range(3)]
+    )
+    assert found("quokka") == [kept.reference]
 
-    assert "support_message_body_fts" in plan
-    assert "support_ticket_subject_fts" in plan
-    assert "support_ticket_email_upper" in plan
+    services.tickets_merge(tickets=Ticket.objects.filter(pk__in=[kept.pk, other.pk]), actor=agent)
+
+    assert found("zanzibar") == [kept.reference]  # moved out of the other one
+    assert Message.objects.get(body="About my zanzibar card.").ticket_id == kept.pk
+    Message.objects.filter(body__contains="Quokka").delete()
+    assert found("quokka") == []
+
+
+def plan(queryset) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")  # a tiny table: plan as for a big one
+        try:
+            return queryset.explain()
+        finally:
+            cursor.execute("RESET enable_seqscan")
+
+
+@on_postgresql
+def test_postgresql_searches_with_the_gin_index_and_the_address_index(make_ticket):
+    make_ticket(body="The monitoring code is invalid.")
+
+    searched = plan(ticket_search(tickets=Ticket.objects.all(), term="monitoring"))
+
+    assert "support_ticket_search" in searched
+    assert "support_ticket_email_upper" in searched
+
+
+@on_postgresql
+def test_the_inbox_order_is_read_from_its_index(make_ticket, rf, agent):
+    make_ticket()
+    request = rf.get(INBOX)
+    request.user = agent
+    ticket_admin = admin.site._registry[Ticket]
+    listing = ticket_admin.get_changelist_instance(request).get_queryset(request)
+
+    assert "support_ticket_inbox_order" in plan(listing[:50])
 
 
 @pytest.mark.parametrize("per_page", [20, 200])
