@@ -51,6 +51,7 @@ def known(make_staff):
             first_responded_at=answered,
             resolved_at=resolved,
             rating=rating,
+            assignee=by,
         )
         Message.objects.create(
             ticket=ticket, author_kind="customer", body=body, created_at=created
