@@ -60,6 +60,11 @@ def bar_chart(
         for i in range(len(labels))
     ]
     top = _nice(max(totals, default=0))
+    steps = 4
+    if all(isinstance(v, int) for _, values in series for v in values if v is not None):
+        # Counts: whole numbers on the axis (0-4 for a top of 2, 0-50 by 10 for 50).
+        top = max(int(top), 4)
+        steps = 5 if top % 5 == 0 else 4
     plot_height = HEIGHT - TOP - BOTTOM
     slot = (WIDTH - LEFT - RIGHT) / len(labels)
     gap = slot * 0.2
@@ -87,9 +92,10 @@ def bar_chart(
         if i % every == 0
     ]
     chart.y_ticks = [
-        Tick(LEFT - 6, round(HEIGHT - BOTTOM - plot_height * step / 4, 1), _number(top * step / 4))
-        for step in range(5)
-    ]
+        Tick(LEFT - 6, round(HEIGHT - BOTTOM - plot_height * step / steps, 1),
+             _number(top * step / steps if top % steps else top // steps * step))
+        for step in range(steps + 1)
+    ]  # fmt: skip
     return chart
 
 

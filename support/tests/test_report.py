@@ -244,3 +244,14 @@ def test_the_inbox_action_exports_the_chosen_questions(agent_client, known):
 
     text = b"".join(response.streaming_content).decode()
     assert [row[0] for row in csv.reader(io.StringIO(text))][1:] == ["R1", "R3"]
+
+
+def test_a_chart_draws_bars_in_proportion_on_an_axis_of_whole_numbers():
+    from support.charts import bar_chart
+
+    chart = bar_chart(["1 Mar", "2 Mar"], [("Web form", [2, 1]), ("Email", [1, 0])])
+
+    heights = [bar.height for bar in chart.bars]
+    assert heights[0] == 2 * heights[1] == 2 * heights[2]  # 2 and 1 on 1 Mar, 1 on 2 Mar
+    assert [tick.text for tick in chart.y_ticks] == ["0", "1", "2", "3", "4", "5"]  # 3 at most
+    assert chart.bars[0].title == "1 Mar, Web form: 2"
