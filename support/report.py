@@ -58,6 +58,8 @@ def percentile(values: list[float], fraction: float) -> float | None:
 
 @dataclass
 class Report:
+    """The report's figures for a period; times are hours, to one decimal."""
+
     start: dt.date
     end: dt.date
     days: list[dt.date]
@@ -119,7 +121,11 @@ def _per_day(tickets, days) -> tuple[dict[str, list[int]], dict[str, list[int]]]
 
 
 def _backlog(days, incident) -> list[int]:
-    """Questions not resolved at the end of each day (asked before it, resolved after)."""
+    """
+    Questions not resolved at the end of each day (asked before it, resolved after),
+    from resolved_at as it is now: no status history is kept, so a question reopened
+    counts as open on the days since it was asked.
+    """
     tickets = Ticket.objects.all()
     if incident is not None:
         tickets = tickets.filter(incident=incident)
