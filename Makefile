@@ -63,6 +63,7 @@ bench: install-dev
 	$(BIN)/python bench/import_exposures.py $(if $(ROWS),--rows $(ROWS))
 	$(BIN)/python bench/fanout.py $(if $(RECIPIENTS),--recipients $(RECIPIENTS))
 	$(BIN)/python bench/bulk_answer.py $(if $(QUESTIONS),--questions $(QUESTIONS))
+	$(BIN)/python bench/inbox.py $(if $(TICKETS),--tickets $(TICKETS))
 	$(BIN)/python bench/fault_worker_kill.py
 	$(BIN)/python bench/load.py $(if $(SECONDS),--seconds $(SECONDS))
 	$(BIN)/python bench/load.py --login-storm $(if $(SECONDS),--seconds $(SECONDS))

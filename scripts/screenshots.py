@@ -6,7 +6,7 @@ database, served by runserver, photographed by chromium at a laptop's and a phon
 
 Writes docs/screenshots/<page>-desktop.png and <page>-phone.png for the home page, the
 incident page, Alice's "Was I affected?" page, her checklist, the admin's support inbox and
-a report draft to a regulator.
+support report, and a report draft to a regulator.
 """
 
 import argparse
@@ -118,6 +118,8 @@ def take(base_url: str, out: Path) -> None:
         staff.get_by_role("button", name="Sign In", exact=True).click()
         staff.get_by_role("link", name="Tickets").click()
         shoot(staff, out, "admin-inbox")
+        staff.get_by_role("link", name="Support report").click()
+        shoot(staff, out, "admin-report")
 
         # The comms side: the GDPR deadline's report draft, prefilled from the incident.
         staff.goto(reverse("admin:incidents_obligation_changelist"))

@@ -18,3 +18,4 @@ class Action(models.TextChoices):
     TICKET_MERGED = "ticket.merged", _("Questions merged")
     MACRO_APPLIED = "ticket.macro_applied", _("Macro applied to a question")
     BULK_ANSWER_SENT = "support.bulk_answer_sent", _("One answer sent to many questions")
+    TICKETS_EXPORTED = "support.tickets_exported", _("Questions exported to CSV")

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +11,7 @@ from incidents.models import Incident
 from .models import Category
 
 MESSAGE_MAX = 10_000
+REPORT_MAX_DAYS = 366
 
 
 class AskForm(forms.Form):
@@ -115,3 +118,34 @@ class CallLogForm(forms.Form):
             "Never write down passwords, codes or card numbers."
         ),
     )
+
+
+class ReportForm(forms.Form):
+    """The support report's period and incident; by default the last 14 days, all incidents."""
+
+    DEFAULT_DAYS = 14
+
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    incident = TranslatedChoiceField(
+        label=_("Incident"),
+        queryset=Incident.objects.published(),
+        required=False,
+        empty_label=_("All incidents"),
+    )
+
+    def __init__(self, data=None, *, today: dt.date):
+        initial = {"start": today - dt.timedelta(days=self.DEFAULT_DAYS - 1), "end": today}
+        # An empty query is the default period, not a form full of errors.
+        super().__init__((initial | data.dict()) if data else initial, initial=initial)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            raise forms.ValidationError(_("The period must end on or after its first day."))
+        if start and end and (end - start).days >= REPORT_MAX_DAYS:
+            raise forms.ValidationError(
+                _("Choose a period of at most %(days)d days.") % {"days": REPORT_MAX_DAYS}
+            )
+        return data

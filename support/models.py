@@ -91,7 +91,10 @@ class Ticket(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        permissions = [("reply_ticket", _("Can reply to customers and write internal notes"))]
+        permissions = [
+            ("reply_ticket", _("Can reply to customers and write internal notes")),
+            ("export_ticket_text", _("Can export the text of customers' questions")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),

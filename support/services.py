@@ -1038,3 +1038,19 @@ def ticket_log_call(*, ticket: Ticket, agent, notes: str) -> Message:
         target_label=ticket.reference,
     )
     return message
+
+
+def tickets_export_record(*, tickets, actor, with_text: bool, period: str = "") -> int:
+    """
+    Record in the audit trail that `actor` took `tickets` away as a CSV (how many, and
+    whether with the customers' text), before a row is sent; returns the count.
+    """
+    count = tickets.count()
+    audit_record(
+        actor=actor,
+        action=Action.TICKETS_EXPORTED,
+        target_label=period,
+        count=count,
+        with_text=with_text,
+    )
+    return count

@@ -362,12 +362,21 @@ def model_permissions(model) -> set[str]:
     }
 
 
+def text_of(response) -> str:
+    """The page's text; a streamed one (a CSV export) read once and kept for the next look."""
+    if response.streaming:
+        if not hasattr(response, "walked_text"):
+            response.walked_text = b"".join(response.streaming_content).decode(errors="replace")
+        return response.walked_text
+    return response.content.decode(errors="replace")
+
+
 def what_is_wrong(person: Person, route: Route, response) -> str | None:
     """None when the person got what the route's class allows them; else what went wrong."""
     status, kind = response.status_code, classify(route)
     if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
         return f"{status}"
-    body = response.content.decode(errors="replace")
+    body = text_of(response)
     rightful = person.label in {"support agent", "comms member"}
     if not rightful and (leaked := [s for s in SECRETS if s in body]):
         return f"shows {leaked}"
@@ -414,7 +423,7 @@ def shown_at(person: Person, site, secret: str) -> list[str]:
     return [
         address
         for _route, address, response in opened(person, site)
-        if secret in response.content.decode(errors="replace")
+        if secret in text_of(response)
     ]
 
 

@@ -19,7 +19,7 @@ from support.models import Category, Macro, Priority
 from tests.helpers import sign_in
 from tests.smtp_sink import SmtpSink
 
-from .a11y import assert_accessible
+from .a11y import assert_accessible, overflows_horizontally
 from .steps import email_about
 
 pytestmark = [
@@ -127,4 +127,19 @@ def test_an_agent_answers_by_macro_and_answers_many_at_once(
     page.locator(".breadcrumbs").get_by_role("link", name="Support").click()
     page.get_by_role("link", name="Macros").first.click()
     expect(page.get_by_role("link", name="Password: where to change it")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_the_support_report_passes_axe_and_fits_a_phone(agent_page, questions):
+    page = agent_page
+    page.goto(reverse("admin:index"))
+    page.get_by_role("link", name="Support report").click()
+
+    expect(page.get_by_role("heading", name="Support report")).to_be_visible()
+    expect(page.get_by_role("img", name="Questions per day, by channel")).to_be_visible()
+    expect(page.locator("caption", has_text="Questions per day, by channel")).to_be_visible()
+    assert_accessible(page)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert not overflows_horizontally(page)
     assert_accessible(page)
