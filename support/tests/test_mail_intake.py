@@ -10,10 +10,12 @@ from unittest import mock
 import pytest
 from django.core import mail as django_mail
 
+from core import tasks as core_tasks
 from incidents.models import Tier
 from notifications.models import Notification
 from notifications.services.outbox import notifications_send_due
 from support import services
+from support.conf import app_settings
 from support.mailbox import mailbox_poll
 from support.models import Channel, InboundEmail, Message, Priority, Ticket, TicketStatus
 from tests.dovecot import Dovecot, dovecot_available
@@ -387,6 +389,20 @@ def test_many_senders_at_once_get_one_question_each_email_and_one_acknowledgemen
     assert InboundEmail.objects.count() == 12
     acknowledged = Notification.objects.values_list("to_email", flat=True)
     assert sorted(acknowledged) == senders
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chunks_acknowledgements_ask_a_worker_to_send_once_per_lane(mailbox):
+    mailbox.deliver(*(email(sender=f"sender{n}@example.net") for n in range(12)))
+    queued = []
+
+    with mock.patch.object(core_tasks, "delay_or_defer", lambda t, *a: queued.append(t.name)):
+        mailbox_poll()
+
+    assert Notification.objects.count() == 12
+    # One request per lane (a thread's share of the chunk), not one per acknowledgement.
+    assert 1 <= len(queued) <= app_settings.IMAP_THREADS
+    assert set(queued) == {"notifications.tasks.notifications_send"}
 
 
 @pytest.mark.django_db(transaction=True)
