@@ -1,7 +1,6 @@
 """Writes for customer questions: asking, answering, resolving, rating."""
 
 import datetime as dt
-import hashlib
 import re
 import secrets
 import time
@@ -22,7 +21,7 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language, ngettext, override
 from django.utils.translation import gettext as _
 
-from accounts.selectors import user_language_for_email, user_verified_emails
+from accounts.selectors import user_verified_emails
 from audit.services import audit_record
 from core.tasks import enqueue_on_commit
 from incidents.digest import email_normalise
@@ -55,6 +54,7 @@ from .models import (
     Ticket,
     TicketStatus,
 )
+from .selectors import MailKnown, mail_known, token_hash
 
 # No 0/O or 1/I/L: references are read out on the phone.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -91,10 +91,6 @@ def first_response_hours(priority: str) -> int:
     return app_settings.FIRST_RESPONSE_HOURS[priority]
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def _new_reference() -> str:
     while True:
         reference = "C-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
@@ -102,7 +98,10 @@ def _new_reference() -> str:
             return reference
 
 
-@transaction.atomic
+# Inside a caller's transaction (an emailed or phoned question's) it adds no savepoint,
+# two statements fewer a question: its failure fails that whole transaction, which no
+# caller catches.
+@transaction.atomic(savepoint=False)
 def ticket_create(
     *,
     subject: str,
@@ -827,7 +826,9 @@ def _sla_alert(stage: str, tickets, group: str, now: dt.datetime) -> int:
 
 
 @transaction.atomic
-def inbound_email_receive(*, mail: IncomingMail, now: dt.datetime | None = None):
+def inbound_email_receive(
+    *, mail: IncomingMail, now: dt.datetime | None = None, known: MailKnown | None = None
+):
     """
     Take in one email from the support mailbox: a new question (channel "email"), a
     reply to one of ours, or (from robots, bounces, ourselves) a record only, never
@@ -841,9 +842,14 @@ def inbound_email_receive(*, mail: IncomingMail, now: dt.datetime | None = None)
     priority never comes from the affected list, the acknowledgement repeats none of
     its words, and mail joins an existing question only when it comes from that
     question's own address. Each address gets at most one acknowledgement an hour.
+
+    `known` (selectors.mail_known) is what was looked up for a batch of emails at once,
+    this one among them; it is looked up for this one alone when not given, and this
+    email's record is added to it.
     """
     now = now or timezone.now()
-    if InboundEmail.objects.filter(message_id=mail.message_id).exists():
+    known = known or mail_known(mails=[mail], now=now)
+    if mail.message_id in known.taken_in:
         return None
     # Written last, in the same transaction: a second poll taking in the same email at
     # the same moment fails on its unique Message-ID, and all it made is undone.
@@ -859,11 +865,10 @@ def inbound_email_receive(*, mail: IncomingMail, now: dt.datetime | None = None)
     ticket = _ticket_answered_by(mail, any_sender=robot is not None)
     if robot is not None:
         record.outcome, record.ticket = robot, ticket
-        record.save()
         if ticket is not None:
             _note(ticket, _("%(what)s arrived about this question; it was not answered.")
                   % {"what": InboundEmail.Outcome(robot).label}, now=now)  # fmt: skip
-        return record
+        return _inbound_record(record, known)
     body = mail.body or _("(The email had no text.)")
     if mail.too_large:
         body = _("(The email was too large to read; its text was not kept.)")
@@ -872,13 +877,8 @@ def inbound_email_receive(*, mail: IncomingMail, now: dt.datetime | None = None)
         body = reply_text(body)  # not the quoted history, which the thread already has
         ticket_reply_by_customer(ticket=ticket, body=body, mail_id=mail.message_id)
         record.outcome, record.ticket = InboundEmail.Outcome.REPLY, ticket
-        record.save()
-        return record
-    acknowledge = not InboundEmail.objects.filter(
-        from_email=mail.from_email,
-        acknowledged=True,
-        received_at__gte=now - dt.timedelta(seconds=app_settings.MAIL_ACK_INTERVAL_SECONDS),
-    ).exists()
+        return _inbound_record(record, known)
+    acknowledge = mail.from_email not in known.acknowledged
     created = ticket_create(
         subject=mail.subject or _("(no subject)"),
         # From its words, as a web asker picks one: never from the affected list.
@@ -886,7 +886,8 @@ def inbound_email_receive(*, mail: IncomingMail, now: dt.datetime | None = None)
         body=body,
         email=mail.from_email,
         name=mail.from_name,
-        language=_mail_language(mail),
+        # As its mail program declared it, else as its address's account reads the site.
+        language=mail.language or known.languages.get(mail.from_email) or settings.LANGUAGE_CODE,
         now=now,
         channel=Channel.EMAIL,
         mail_id=mail.message_id,
@@ -897,7 +898,14 @@ def inbound_email_receive(*, mail: IncomingMail, now: dt.datetime | None = None)
     _mail_notes(created.ticket, mail, now=now - dt.timedelta(microseconds=1))
     record.outcome = InboundEmail.Outcome.TOO_LARGE if mail.too_large else record.outcome
     record.ticket, record.acknowledged = created.ticket, acknowledge
+    return _inbound_record(record, known)
+
+
+def _inbound_record(record: InboundEmail, known: MailKnown) -> InboundEmail:
     record.save()
+    known.taken_in.add(record.message_id)
+    if record.acknowledged:
+        known.acknowledged.add(record.from_email)
     return record
 
 
@@ -931,13 +939,6 @@ def _ticket_answered_by(mail: IncomingMail, *, any_sender: bool) -> Ticket | Non
         return ticket
     same = email_normalise(ticket.requester_email) == email_normalise(mail.from_email)
     return ticket if same else None
-
-
-def _mail_language(mail: IncomingMail) -> str:
-    """The language its mail program declared, else its address's account's, else ours."""
-    return (
-        mail.language or user_language_for_email(email=mail.from_email) or settings.LANGUAGE_CODE
-    )
 
 
 def _mail_notes(ticket: Ticket, mail: IncomingMail, *, now: dt.datetime) -> None:
