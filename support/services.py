@@ -922,23 +922,27 @@ def _robot_outcome(mail: IncomingMail) -> str | None:
 
 def _ticket_answered_by(mail: IncomingMail, *, any_sender: bool) -> Ticket | None:
     """
-    The question this email continues: the one whose email it answers (In-Reply-To,
-    References), else the one whose reference its subject names. A person's email joins
-    it only from the question's own address: a stranger who knows a reference starts a
-    question of their own. (A robot's report is only noted, so any sender will do.)
+    The question this email continues: the one of the emails it answers, taken in the
+    order it names them (In-Reply-To, then References from the newest), else the one
+    whose reference its subject names. A person's email continues only a question
+    from its own address: naming someone else's (a Message-ID is no secret, everyone a
+    customer wrote to has theirs) passes over it, and a stranger who knows a reference
+    starts a question of their own. (A robot's report is only noted: any sender will do.)
     """
-    ticket = None
+    answered = {}
     if mail.answers:
-        ticket = (
-            Ticket.objects.filter(ack_mail_id__in=mail.answers).first()
-            or Ticket.objects.filter(messages__mail_id__in=mail.answers).first()
-        )
-    if ticket is None and mail.reference:
-        ticket = Ticket.objects.filter(reference=mail.reference).first()
-    if ticket is None or any_sender:
-        return ticket
-    same = email_normalise(ticket.requester_email) == email_normalise(mail.from_email)
-    return ticket if same else None
+        messages = Message.objects.filter(mail_id__in=mail.answers).select_related("ticket")
+        answered = {message.mail_id: message.ticket for message in messages}
+        acknowledged = Ticket.objects.filter(ack_mail_id__in=mail.answers)
+        answered |= {ticket.ack_mail_id: ticket for ticket in acknowledged}
+    candidates = [answered[mail_id] for mail_id in mail.answers if mail_id in answered]
+    if mail.reference:
+        candidates += list(Ticket.objects.filter(reference=mail.reference))
+    sender = email_normalise(mail.from_email)
+    for ticket in candidates:
+        if any_sender or email_normalise(ticket.requester_email) == sender:
+            return ticket
+    return None
 
 
 def _mail_notes(ticket: Ticket, mail: IncomingMail, *, now: dt.datetime) -> None:
