@@ -174,6 +174,8 @@ def ticket_create(
             "acknowledgement",
             key=f"support-ack:{ticket.pk}",
             mail_id=ticket.ack_mail_id,
+            # An emailed question's acknowledgement answers it: known without a query.
+            thread=MailThread(references=[mail_id], in_reply_to=mail_id) if mail_id else None,
             **context,
         )
     if priority == Priority.URGENT:
@@ -263,7 +265,13 @@ def ticket_reply_by_agent(*, ticket: Ticket, agent, body: str, internal: bool = 
     ticket.first_responded_at = ticket.first_responded_at or now
     ticket.assignee = ticket.assignee or agent
     ticket.save(update_fields=["status", "first_responded_at", "assignee", "updated_at"])
-    message.mail_id = _email(ticket, "reply", key=f"support-reply:{message.pk}", message=message)
+    message.mail_id = _email(
+        ticket,
+        "reply",
+        key=f"support-reply:{message.pk}",
+        thread=mail_threads(ticket_ids=[ticket.pk]).get(ticket.pk),
+        message=message,
+    )
     if message.mail_id:
         message.save(update_fields=["mail_id"])
     return message
@@ -365,7 +373,81 @@ def support_mail_id(key: str) -> str:
     return f"<{digest}@{domain}>"
 
 
-def _email(ticket: Ticket, template: str, *, key: str, mail_id: str = "", **context) -> str:
+# The Message-IDs a References header keeps at most: the first and the latest (RFC 5322
+# allows trimming between them), so a long conversation does not make a huge header.
+REFERENCES_KEPT = 10
+
+
+@dataclass(frozen=True)
+class MailThread:
+    """
+    The emails of a conversation so far (the customer's and ours), oldest first: what
+    our next one continues, so the customer's mail program files it with them.
+    """
+
+    references: list[str]
+    # The customer's latest email, which ours answers; "" when they never emailed.
+    in_reply_to: str = ""
+
+    def headers(self) -> dict[str, str]:
+        """In-Reply-To and References (RFC 5322 3.6.4), for those it has."""
+        headers = {"In-Reply-To": self.in_reply_to} if self.in_reply_to else {}
+        references = self.references
+        if len(references) > REFERENCES_KEPT:
+            references = references[:1] + references[1 - REFERENCES_KEPT :]
+        if references:
+            headers["References"] = " ".join(references)
+        return headers
+
+
+def mail_threads(*, ticket_ids) -> dict[int, MailThread]:
+    """
+    Each question's emails so far, in one query however many questions: the customer's
+    (their Message-IDs, recorded as they came in) and ours (the acknowledgement, which
+    follows the question, and each emailed answer). Questions without any are left out.
+    """
+    rows = (
+        Message.objects.filter(ticket_id__in=ticket_ids)
+        .order_by("ticket_id", "created_at", "pk")
+        .values_list(
+            "ticket_id", "mail_id", "author_kind", "created_at", "ticket__ack_mail_id",
+            "ticket__created_at",
+        )
+    )  # fmt: skip
+    emails: dict[int, list[str]] = {}
+    latest_from_customer: dict[int, str] = {}
+    acks_due: dict[int, str] = {}
+    for ticket_id, mail_id, author_kind, created_at, ack_mail_id, asked_at in rows:
+        if ticket_id not in emails:
+            emails[ticket_id] = []
+            acks_due[ticket_id] = ack_mail_id
+        ids = emails[ticket_id]
+        # The acknowledgement went out as the question was recorded: after what came with it.
+        if acks_due.get(ticket_id) and created_at > asked_at:
+            ids.append(acks_due.pop(ticket_id))
+        if mail_id:
+            ids.append(mail_id)
+            if author_kind == Message.Author.CUSTOMER:
+                latest_from_customer[ticket_id] = mail_id
+    for ticket_id, ack_mail_id in acks_due.items():
+        if ack_mail_id:
+            emails[ticket_id].append(ack_mail_id)
+    return {
+        ticket_id: MailThread(references=ids, in_reply_to=latest_from_customer.get(ticket_id, ""))
+        for ticket_id, ids in emails.items()
+        if ids
+    }
+
+
+def _email(
+    ticket: Ticket,
+    template: str,
+    *,
+    key: str,
+    mail_id: str = "",
+    thread: MailThread | None = None,
+    **context,
+) -> str:
     """
     Mail about a question, from our own address; returns its Message-ID, or "" when
     the question has no address (a caller who gave none): then nothing is sent.
@@ -377,15 +459,24 @@ def _email(ticket: Ticket, template: str, *, key: str, mail_id: str = "", **cont
     """
     if not ticket.requester_email:
         return ""
-    fields = _email_fields(ticket, template, key=key, mail_id=mail_id, **context)
+    fields = _email_fields(ticket, template, key=key, mail_id=mail_id, thread=thread, **context)
     notification_enqueue(**fields)
     return fields["headers"]["Message-ID"]
 
 
 def _email_fields(
-    ticket: Ticket, template: str, *, key: str, mail_id: str = "", **context
+    ticket: Ticket,
+    template: str,
+    *,
+    key: str,
+    mail_id: str = "",
+    thread: MailThread | None = None,
+    **context,
 ) -> dict:
-    """The outbox fields of `_email`'s message, for one row or a fan-out of many."""
+    """
+    The outbox fields of `_email`'s message, for one row or a fan-out of many; with the
+    `thread` it continues, the headers that file it in that conversation.
+    """
     context["hours"] = first_response_hours(ticket.priority)
     context["channel"] = ticket.channel
     if _address_proven(ticket):
@@ -402,6 +493,7 @@ def _email_fields(
         f"support/email/{variant}", context, html=True, language=ticket.language
     )
     headers = {"Message-ID": mail_id or support_mail_id(key)}
+    headers |= thread.headers() if thread else {}
     if app_settings.IMAP_HOST:  # answers by email reach the mailbox we read
         headers["Reply-To"] = settings.SUPPORT_EMAIL
     if ticket.channel == Channel.EMAIL and template == "acknowledgement":
@@ -622,7 +714,9 @@ def bulk_answer_deliver(*, bulk: BulkAnswer) -> int:
             )
             if not items:
                 break
-            outbox = [_bulk_answer_one(bulk, item) for item in items]
+            # What each answer continues, looked up before any is written: one query a chunk.
+            threads = mail_threads(ticket_ids=[item.ticket_id for item in items])
+            outbox = [_bulk_answer_one(bulk, item, threads.get(item.ticket_id)) for item in items]
             # A caller who gave no address is answered on the question only.
             notifications_enqueue_many([n for n in outbox if n is not None])
             answered += len(items)
@@ -631,7 +725,9 @@ def bulk_answer_deliver(*, bulk: BulkAnswer) -> int:
     return answered
 
 
-def _bulk_answer_one(bulk: BulkAnswer, item: BulkAnswerItem) -> Notification | None:
+def _bulk_answer_one(
+    bulk: BulkAnswer, item: BulkAnswerItem, thread: MailThread | None
+) -> Notification | None:
     # As an agent's answer, except that nobody is assigned: one agent does not take
     # on thousands of conversations by answering their common question.
     ticket, now = item.ticket, timezone.now()
@@ -662,7 +758,9 @@ def _bulk_answer_one(bulk: BulkAnswer, item: BulkAnswerItem) -> Notification | N
     )
     if not ticket.requester_email:
         return None
-    fields = _email_fields(ticket, "reply", key=key, mail_id=message.mail_id, message=message)
+    fields = _email_fields(
+        ticket, "reply", key=key, mail_id=message.mail_id, thread=thread, message=message
+    )
     return Notification(group=bulk.group, **fields)
 
 
