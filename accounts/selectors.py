@@ -184,10 +184,14 @@ def _password_changed_after_breach(user, since) -> bool:
     return since is None or user.password_changed_at >= since
 
 
-def user_language_for_email(*, email: str) -> str | None:
-    """The language the account with this address last read the site in, if there is one."""
-    if not email:
-        return None
+def user_languages_for_emails(*, emails) -> dict[str, str]:
+    """
+    The language each address's account last read the site in, by lower-cased address
+    (addresses without an account are left out): one query for a batch of senders.
+    """
+    addresses = {email.strip().lower() for email in emails if email}
+    if not addresses:
+        return {}
     # LOWER(email), as the unique index is written: found through it, never by a scan.
-    users = User.objects.alias(address=Lower("email")).filter(address=email.strip().lower())
-    return users.values_list("language", flat=True).first()
+    users = User.objects.alias(address=Lower("email")).filter(address__in=addresses)
+    return dict(users.values_list(Lower("email"), "language"))

@@ -1,9 +1,14 @@
 """Handing work to Celery without failing the request that asked for it."""
 
+import contextlib
 import logging
+import threading
 
 from celery import current_app
 from django.db import transaction
+
+# The tasks held back in this thread by `enqueue_held`, when it is in effect.
+_held = threading.local()
 
 
 def delay_or_defer(task, *args) -> bool:
@@ -34,4 +39,36 @@ def enqueue_on_commit(task_name: str, *args) -> None:
     the tasks import the services, never the other way round (import-linter checks it).
     Each app's AppConfig.ready imports its tasks, so the name is known in every process.
     """
-    transaction.on_commit(lambda: delay_or_defer(current_app.tasks[task_name], *args))
+    transaction.on_commit(lambda: _enqueue_now_or_hold(task_name, args))
+
+
+@contextlib.contextmanager
+def enqueue_held():
+    """
+    In this block (in this thread), what `enqueue_on_commit` queues as a transaction
+    commits is held back, and queued when the block ends: each distinct task (by name
+    and arguments) once. Many small transactions in a row (the mail intake's, one an
+    email) then ask a worker once, not a broker round trip each. A transaction rolled
+    back still queues nothing, and one committed in the block is queued even when the
+    block ends in an error. Once for many is enough: the same task with the same
+    arguments does the same work, and the ones queued this way do all that is due
+    (the outbox's send takes a batch, then queues the next while more is due).
+    """
+    if getattr(_held, "tasks", None) is not None:  # already held further out
+        yield
+        return
+    _held.tasks = {}
+    try:
+        yield
+    finally:
+        tasks, _held.tasks = _held.tasks, None
+        for task_name, args in tasks:
+            delay_or_defer(current_app.tasks[task_name], *args)
+
+
+def _enqueue_now_or_hold(task_name: str, args: tuple) -> None:
+    held = getattr(_held, "tasks", None)
+    if held is None:
+        delay_or_defer(current_app.tasks[task_name], *args)
+    else:
+        held[task_name, args] = None  # a dict: in the order first asked, each once

@@ -1,7 +1,6 @@
 """Writes for customer questions: asking, answering, resolving, rating."""
 
 import datetime as dt
-import hashlib
 import re
 import secrets
 import time
@@ -22,7 +21,7 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language, ngettext, override
 from django.utils.translation import gettext as _
 
-from accounts.selectors import user_language_for_email, user_verified_emails
+from accounts.selectors import user_verified_emails
 from audit.services import audit_record
 from core.tasks import enqueue_on_commit
 from incidents.digest import email_normalise
@@ -55,6 +54,7 @@ from .models import (
     Ticket,
     TicketStatus,
 )
+from .selectors import MailKnown, mail_known, token_hash
 
 # No 0/O or 1/I/L: references are read out on the phone.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -91,10 +91,6 @@ def first_response_hours(priority: str) -> int:
     return app_settings.FIRST_RESPONSE_HOURS[priority]
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def _new_reference() -> str:
     while True:
         reference = "C-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
@@ -102,7 +98,10 @@ def _new_reference() -> str:
             return reference
 
 
-@transaction.atomic
+# Inside a caller's transaction (an emailed or phoned question's) it adds no savepoint,
+# two statements fewer a question: its failure fails that whole transaction, which no
+# caller catches.
+@transaction.atomic(savepoint=False)
 def ticket_create(
     *,
     subject: str,
@@ -175,6 +174,8 @@ def ticket_create(
             "acknowledgement",
             key=f"support-ack:{ticket.pk}",
             mail_id=ticket.ack_mail_id,
+            # An emailed question's acknowledgement answers it: known without a query.
+            thread=MailThread(references=[mail_id], in_reply_to=mail_id) if mail_id else None,
             **context,
         )
     if priority == Priority.URGENT:
@@ -264,7 +265,13 @@ def ticket_reply_by_agent(*, ticket: Ticket, agent, body: str, internal: bool = 
     ticket.first_responded_at = ticket.first_responded_at or now
     ticket.assignee = ticket.assignee or agent
     ticket.save(update_fields=["status", "first_responded_at", "assignee", "updated_at"])
-    message.mail_id = _email(ticket, "reply", key=f"support-reply:{message.pk}", message=message)
+    message.mail_id = _email(
+        ticket,
+        "reply",
+        key=f"support-reply:{message.pk}",
+        thread=mail_threads(ticket_ids=[ticket.pk]).get(ticket.pk),
+        message=message,
+    )
     if message.mail_id:
         message.save(update_fields=["mail_id"])
     return message
@@ -366,7 +373,81 @@ def support_mail_id(key: str) -> str:
     return f"<{digest}@{domain}>"
 
 
-def _email(ticket: Ticket, template: str, *, key: str, mail_id: str = "", **context) -> str:
+# The Message-IDs a References header keeps at most: the first and the latest (RFC 5322
+# allows trimming between them), so a long conversation does not make a huge header.
+REFERENCES_KEPT = 10
+
+
+@dataclass(frozen=True)
+class MailThread:
+    """
+    The emails of a conversation so far (the customer's and ours), oldest first: what
+    our next one continues, so the customer's mail program files it with them.
+    """
+
+    references: list[str]
+    # The customer's latest email, which ours answers; "" when they never emailed.
+    in_reply_to: str = ""
+
+    def headers(self) -> dict[str, str]:
+        """In-Reply-To and References (RFC 5322 3.6.4), for those it has."""
+        headers = {"In-Reply-To": self.in_reply_to} if self.in_reply_to else {}
+        references = self.references
+        if len(references) > REFERENCES_KEPT:
+            references = references[:1] + references[1 - REFERENCES_KEPT :]
+        if references:
+            headers["References"] = " ".join(references)
+        return headers
+
+
+def mail_threads(*, ticket_ids) -> dict[int, MailThread]:
+    """
+    Each question's emails so far, in one query however many questions: the customer's
+    (their Message-IDs, recorded as they came in) and ours (the acknowledgement, which
+    follows the question, and each emailed answer). Questions without any are left out.
+    """
+    rows = (
+        Message.objects.filter(ticket_id__in=ticket_ids)
+        .order_by("ticket_id", "created_at", "pk")
+        .values_list(
+            "ticket_id", "mail_id", "author_kind", "created_at", "ticket__ack_mail_id",
+            "ticket__created_at",
+        )
+    )  # fmt: skip
+    emails: dict[int, list[str]] = {}
+    latest_from_customer: dict[int, str] = {}
+    acks_due: dict[int, str] = {}
+    for ticket_id, mail_id, author_kind, created_at, ack_mail_id, asked_at in rows:
+        if ticket_id not in emails:
+            emails[ticket_id] = []
+            acks_due[ticket_id] = ack_mail_id
+        ids = emails[ticket_id]
+        # The acknowledgement went out as the question was recorded: after what came with it.
+        if acks_due.get(ticket_id) and created_at > asked_at:
+            ids.append(acks_due.pop(ticket_id))
+        if mail_id:
+            ids.append(mail_id)
+            if author_kind == Message.Author.CUSTOMER:
+                latest_from_customer[ticket_id] = mail_id
+    for ticket_id, ack_mail_id in acks_due.items():
+        if ack_mail_id:
+            emails[ticket_id].append(ack_mail_id)
+    return {
+        ticket_id: MailThread(references=ids, in_reply_to=latest_from_customer.get(ticket_id, ""))
+        for ticket_id, ids in emails.items()
+        if ids
+    }
+
+
+def _email(
+    ticket: Ticket,
+    template: str,
+    *,
+    key: str,
+    mail_id: str = "",
+    thread: MailThread | None = None,
+    **context,
+) -> str:
     """
     Mail about a question, from our own address; returns its Message-ID, or "" when
     the question has no address (a caller who gave none): then nothing is sent.
@@ -378,15 +459,24 @@ def _email(ticket: Ticket, template: str, *, key: str, mail_id: str = "", **cont
     """
     if not ticket.requester_email:
         return ""
-    fields = _email_fields(ticket, template, key=key, mail_id=mail_id, **context)
+    fields = _email_fields(ticket, template, key=key, mail_id=mail_id, thread=thread, **context)
     notification_enqueue(**fields)
     return fields["headers"]["Message-ID"]
 
 
 def _email_fields(
-    ticket: Ticket, template: str, *, key: str, mail_id: str = "", **context
+    ticket: Ticket,
+    template: str,
+    *,
+    key: str,
+    mail_id: str = "",
+    thread: MailThread | None = None,
+    **context,
 ) -> dict:
-    """The outbox fields of `_email`'s message, for one row or a fan-out of many."""
+    """
+    The outbox fields of `_email`'s message, for one row or a fan-out of many; with the
+    `thread` it continues, the headers that file it in that conversation.
+    """
     context["hours"] = first_response_hours(ticket.priority)
     context["channel"] = ticket.channel
     if _address_proven(ticket):
@@ -403,6 +493,7 @@ def _email_fields(
         f"support/email/{variant}", context, html=True, language=ticket.language
     )
     headers = {"Message-ID": mail_id or support_mail_id(key)}
+    headers |= thread.headers() if thread else {}
     if app_settings.IMAP_HOST:  # answers by email reach the mailbox we read
         headers["Reply-To"] = settings.SUPPORT_EMAIL
     if ticket.channel == Channel.EMAIL and template == "acknowledgement":
@@ -623,7 +714,9 @@ def bulk_answer_deliver(*, bulk: BulkAnswer) -> int:
             )
             if not items:
                 break
-            outbox = [_bulk_answer_one(bulk, item) for item in items]
+            # What each answer continues, looked up before any is written: one query a chunk.
+            threads = mail_threads(ticket_ids=[item.ticket_id for item in items])
+            outbox = [_bulk_answer_one(bulk, item, threads.get(item.ticket_id)) for item in items]
             # A caller who gave no address is answered on the question only.
             notifications_enqueue_many([n for n in outbox if n is not None])
             answered += len(items)
@@ -632,7 +725,9 @@ def bulk_answer_deliver(*, bulk: BulkAnswer) -> int:
     return answered
 
 
-def _bulk_answer_one(bulk: BulkAnswer, item: BulkAnswerItem) -> Notification | None:
+def _bulk_answer_one(
+    bulk: BulkAnswer, item: BulkAnswerItem, thread: MailThread | None
+) -> Notification | None:
     # As an agent's answer, except that nobody is assigned: one agent does not take
     # on thousands of conversations by answering their common question.
     ticket, now = item.ticket, timezone.now()
@@ -663,7 +758,9 @@ def _bulk_answer_one(bulk: BulkAnswer, item: BulkAnswerItem) -> Notification | N
     )
     if not ticket.requester_email:
         return None
-    fields = _email_fields(ticket, "reply", key=key, mail_id=message.mail_id, message=message)
+    fields = _email_fields(
+        ticket, "reply", key=key, mail_id=message.mail_id, thread=thread, message=message
+    )
     return Notification(group=bulk.group, **fields)
 
 
@@ -827,7 +924,9 @@ def _sla_alert(stage: str, tickets, group: str, now: dt.datetime) -> int:
 
 
 @transaction.atomic
-def inbound_email_receive(*, mail: IncomingMail, now: dt.datetime | None = None):
+def inbound_email_receive(
+    *, mail: IncomingMail, now: dt.datetime | None = None, known: MailKnown | None = None
+):
     """
     Take in one email from the support mailbox: a new question (channel "email"), a
     reply to one of ours, or (from robots, bounces, ourselves) a record only, never
@@ -841,9 +940,14 @@ def inbound_email_receive(*, mail: IncomingMail, now: dt.datetime | None = None)
     priority never comes from the affected list, the acknowledgement repeats none of
     its words, and mail joins an existing question only when it comes from that
     question's own address. Each address gets at most one acknowledgement an hour.
+
+    `known` (selectors.mail_known) is what was looked up for a batch of emails at once,
+    this one among them; it is looked up for this one alone when not given, and this
+    email's record is added to it.
     """
     now = now or timezone.now()
-    if InboundEmail.objects.filter(message_id=mail.message_id).exists():
+    known = known or mail_known(mails=[mail], now=now)
+    if mail.message_id in known.taken_in:
         return None
     # Written last, in the same transaction: a second poll taking in the same email at
     # the same moment fails on its unique Message-ID, and all it made is undone.
@@ -859,11 +963,10 @@ def inbound_email_receive(*, mail: IncomingMail, now: dt.datetime | None = None)
     ticket = _ticket_answered_by(mail, any_sender=robot is not None)
     if robot is not None:
         record.outcome, record.ticket = robot, ticket
-        record.save()
         if ticket is not None:
             _note(ticket, _("%(what)s arrived about this question; it was not answered.")
                   % {"what": InboundEmail.Outcome(robot).label}, now=now)  # fmt: skip
-        return record
+        return _inbound_record(record, known)
     body = mail.body or _("(The email had no text.)")
     if mail.too_large:
         body = _("(The email was too large to read; its text was not kept.)")
@@ -872,13 +975,8 @@ def inbound_email_receive(*, mail: IncomingMail, now: dt.datetime | None = None)
         body = reply_text(body)  # not the quoted history, which the thread already has
         ticket_reply_by_customer(ticket=ticket, body=body, mail_id=mail.message_id)
         record.outcome, record.ticket = InboundEmail.Outcome.REPLY, ticket
-        record.save()
-        return record
-    acknowledge = not InboundEmail.objects.filter(
-        from_email=mail.from_email,
-        acknowledged=True,
-        received_at__gte=now - dt.timedelta(seconds=app_settings.MAIL_ACK_INTERVAL_SECONDS),
-    ).exists()
+        return _inbound_record(record, known)
+    acknowledge = mail.from_email not in known.acknowledged
     created = ticket_create(
         subject=mail.subject or _("(no subject)"),
         # From its words, as a web asker picks one: never from the affected list.
@@ -886,7 +984,8 @@ def inbound_email_receive(*, mail: IncomingMail, now: dt.datetime | None = None)
         body=body,
         email=mail.from_email,
         name=mail.from_name,
-        language=_mail_language(mail),
+        # As its mail program declared it, else as its address's account reads the site.
+        language=mail.language or known.languages.get(mail.from_email) or settings.LANGUAGE_CODE,
         now=now,
         channel=Channel.EMAIL,
         mail_id=mail.message_id,
@@ -897,7 +996,14 @@ def inbound_email_receive(*, mail: IncomingMail, now: dt.datetime | None = None)
     _mail_notes(created.ticket, mail, now=now - dt.timedelta(microseconds=1))
     record.outcome = InboundEmail.Outcome.TOO_LARGE if mail.too_large else record.outcome
     record.ticket, record.acknowledged = created.ticket, acknowledge
+    return _inbound_record(record, known)
+
+
+def _inbound_record(record: InboundEmail, known: MailKnown) -> InboundEmail:
     record.save()
+    known.taken_in.add(record.message_id)
+    if record.acknowledged:
+        known.acknowledged.add(record.from_email)
     return record
 
 
@@ -914,30 +1020,27 @@ def _robot_outcome(mail: IncomingMail) -> str | None:
 
 def _ticket_answered_by(mail: IncomingMail, *, any_sender: bool) -> Ticket | None:
     """
-    The question this email continues: the one whose email it answers (In-Reply-To,
-    References), else the one whose reference its subject names. A person's email joins
-    it only from the question's own address: a stranger who knows a reference starts a
-    question of their own. (A robot's report is only noted, so any sender will do.)
+    The question this email continues: the one of the emails it answers, taken in the
+    order it names them (In-Reply-To, then References from the newest), else the one
+    whose reference its subject names. A person's email continues only a question
+    from its own address: naming someone else's (a Message-ID is no secret, everyone a
+    customer wrote to has theirs) passes over it, and a stranger who knows a reference
+    starts a question of their own. (A robot's report is only noted: any sender will do.)
     """
-    ticket = None
+    answered = {}
     if mail.answers:
-        ticket = (
-            Ticket.objects.filter(ack_mail_id__in=mail.answers).first()
-            or Ticket.objects.filter(messages__mail_id__in=mail.answers).first()
-        )
-    if ticket is None and mail.reference:
-        ticket = Ticket.objects.filter(reference=mail.reference).first()
-    if ticket is None or any_sender:
-        return ticket
-    same = email_normalise(ticket.requester_email) == email_normalise(mail.from_email)
-    return ticket if same else None
-
-
-def _mail_language(mail: IncomingMail) -> str:
-    """The language its mail program declared, else its address's account's, else ours."""
-    return (
-        mail.language or user_language_for_email(email=mail.from_email) or settings.LANGUAGE_CODE
-    )
+        messages = Message.objects.filter(mail_id__in=mail.answers).select_related("ticket")
+        answered = {message.mail_id: message.ticket for message in messages}
+        acknowledged = Ticket.objects.filter(ack_mail_id__in=mail.answers)
+        answered |= {ticket.ack_mail_id: ticket for ticket in acknowledged}
+    candidates = [answered[mail_id] for mail_id in mail.answers if mail_id in answered]
+    if mail.reference:
+        candidates += list(Ticket.objects.filter(reference=mail.reference))
+    sender = email_normalise(mail.from_email)
+    for ticket in candidates:
+        if any_sender or email_normalise(ticket.requester_email) == sender:
+            return ticket
+    return None
 
 
 def _mail_notes(ticket: Ticket, mail: IncomingMail, *, now: dt.datetime) -> None:

@@ -57,6 +57,32 @@ def test_enqueueing_twice_with_one_key_sends_once(smtp_sink):
     assert Notification.objects.get().status == Notification.Status.SENT
 
 
+def test_enqueueing_is_one_insert(django_assert_num_queries, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as sends, django_assert_num_queries(1):
+        [notification] = enqueue(1)
+
+    assert Notification.objects.get().pk == notification.pk
+    assert notification.created_at is not None
+    assert len(sends) == 1  # a worker is asked to send it
+
+
+def test_enqueueing_a_known_key_returns_the_first_row_unchanged_and_asks_for_no_send(
+    django_capture_on_commit_callbacks,
+):
+    [first] = enqueue(1)
+
+    with django_capture_on_commit_callbacks() as sends:
+        again = outbox.notification_enqueue(
+            dedupe_key="test:0", kind="test", to_email="other@example.com", subject="Other",
+            body_text="Other",
+        )  # fmt: skip
+
+    assert again.pk == first.pk
+    assert (again.to_email, again.subject) == ("person0@example.com", "Update 0")
+    assert Notification.objects.count() == 1
+    assert sends == []
+
+
 def test_each_email_has_a_text_and_an_html_part_and_a_stable_message_id(smtp_sink):
     [notification] = enqueue(1)
 

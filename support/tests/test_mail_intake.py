@@ -10,10 +10,12 @@ from unittest import mock
 import pytest
 from django.core import mail as django_mail
 
+from core import tasks as core_tasks
 from incidents.models import Tier
 from notifications.models import Notification
 from notifications.services.outbox import notifications_send_due
 from support import services
+from support.conf import app_settings
 from support.mailbox import mailbox_poll
 from support.models import Channel, InboundEmail, Message, Priority, Ticket, TicketStatus
 from tests.dovecot import Dovecot, dovecot_available
@@ -175,6 +177,85 @@ def test_a_stranger_who_knows_a_reference_starts_a_question_of_their_own(mailbox
 
     assert ticket.messages.count() == 1
     assert Ticket.objects.get(requester_email="mallory@example.org") != ticket
+
+
+def test_a_reply_threaded_only_by_references_joins_its_question(mailbox):
+    mailbox.deliver(email())
+    mailbox_poll()
+    ticket = Ticket.objects.get()
+
+    # No In-Reply-To, a subject without the reference: References alone, oldest first.
+    mailbox.deliver(
+        email(
+            subject="Re: your email",
+            body="One more thing.",
+            headers=[("References", f"<elsewhere@example.net> {ticket.ack_mail_id}")],
+        )
+    )
+    mailbox_poll()
+
+    assert Ticket.objects.count() == 1
+    assert ticket.messages.last().body == "One more thing."
+    assert InboundEmail.objects.filter(outcome=InboundEmail.Outcome.REPLY).count() == 1
+
+
+def test_a_reply_threaded_only_by_the_reference_in_its_subject_joins_its_question(mailbox):
+    mailbox.deliver(email())
+    mailbox_poll()
+    ticket = Ticket.objects.get()
+
+    # A mail program that keeps neither In-Reply-To nor References, and lower-cases.
+    mailbox.deliver(email(subject=f"RE: question {ticket.reference.lower()}", body="Any news?"))
+    mailbox_poll()
+
+    assert Ticket.objects.count() == 1
+    assert ticket.messages.last().body == "Any news?"
+
+
+def test_a_forged_in_reply_to_naming_another_persons_question_never_joins_it(mailbox):
+    # Mallory asked first; Carol after. Mallory holds a leaked list of addresses, the
+    # Message-ID of Carol's email (anyone Carol wrote to has it) and of our answer to
+    # it (Carol forwarded it).
+    mallory = "mallory@example.org"
+    mailbox.deliver(email(sender=mallory, subject="My own question"))
+    mailbox_poll()
+    mailbox.deliver(email(subject="My card"))
+    mailbox_poll()
+    hers = Ticket.objects.get(requester_email=mallory)
+    carols = Ticket.objects.get(requester_email=CAROL)
+    [carols_message_id, hers_message_id] = [t.messages.get().mail_id for t in (carols, hers)]
+
+    mailbox.deliver(
+        # Naming Carol's email alone: a question of Mallory's own.
+        email(
+            sender=mallory,
+            subject="Re: My card",
+            body="Send the answer to me instead.",
+            headers=[("In-Reply-To", carols_message_id)],
+        ),
+        # Naming our email to Carol first, and Mallory's own thread: it joins her own.
+        email(
+            sender=mallory,
+            subject="Re: My card",
+            body="Also, my own question.",
+            headers=[
+                ("In-Reply-To", carols.ack_mail_id),
+                ("References", f"{hers_message_id} {carols.ack_mail_id}"),
+            ],
+        ),
+    )
+    mailbox_poll()
+
+    assert list(carols.messages.values_list("body", flat=True)) == [
+        "Hello, I read about the breach. Is my card safe?"
+    ]
+    assert hers.messages.last().body == "Also, my own question."
+    new = Ticket.objects.exclude(pk__in=[hers.pk, carols.pk]).get()
+    assert (new.requester_email, new.messages.get().body) == (
+        mallory,
+        "Send the answer to me instead.",
+    )
+    assert carols.reference not in everything_in(acknowledgements_to(mallory)[-1])
 
 
 def test_html_only_email_is_read_as_plain_sanitised_text(mailbox):
@@ -387,6 +468,20 @@ def test_many_senders_at_once_get_one_question_each_email_and_one_acknowledgemen
     assert InboundEmail.objects.count() == 12
     acknowledged = Notification.objects.values_list("to_email", flat=True)
     assert sorted(acknowledged) == senders
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chunks_acknowledgements_ask_a_worker_to_send_once_per_lane(mailbox):
+    mailbox.deliver(*(email(sender=f"sender{n}@example.net") for n in range(12)))
+    queued = []
+
+    with mock.patch.object(core_tasks, "delay_or_defer", lambda t, *a: queued.append(t.name)):
+        mailbox_poll()
+
+    assert Notification.objects.count() == 12
+    # One request per lane (a thread's share of the chunk), not one per acknowledgement.
+    assert 1 <= len(queued) <= app_settings.IMAP_THREADS
+    assert set(queued) == {"notifications.tasks.notifications_send"}
 
 
 @pytest.mark.django_db(transaction=True)
