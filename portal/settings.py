@@ -144,6 +144,9 @@ CANDOR_PUBLIC_OUTAGE_SECONDS = env.int("CANDOR_PUBLIC_OUTAGE_SECONDS", default=N
 CANDOR_PUBLIC_MAX_AGE = env.int("CANDOR_PUBLIC_MAX_AGE", default=None)
 CANDOR_PUBLIC_S_MAXAGE = env.int("CANDOR_PUBLIC_S_MAXAGE", default=None)
 CANDOR_PASSWORD_CHECKS_PER_SECOND = env.int("CANDOR_PASSWORD_CHECKS_PER_SECOND", default=None)
+CANDOR_PASSWORD_WAIT_SECONDS = env.float("CANDOR_PASSWORD_WAIT_SECONDS", default=None)
+CANDOR_HASHING_CORES = env.int("CANDOR_HASHING_CORES", default=None)
+CANDOR_PASSWORD_SHARE = env.float("CANDOR_PASSWORD_SHARE", default=None)
 CANDOR_REFUSED_HOLD_SECONDS = env.int("CANDOR_REFUSED_HOLD_SECONDS", default=None)
 
 # --- The apps' own (defaults and meanings in <app>/conf.py; None: the default) ---
