@@ -336,3 +336,27 @@ def test_other_commands_still_refuse_to_start_without_keys():
 
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+PROXY_HEADER = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(settings.SECURE_PROXY_SSL_HEADER)"
+)
+
+
+@pytest.mark.parametrize(
+    ("count", "header"), [("0", "None"), ("1", "('HTTP_X_FORWARDED_PROTO', 'https')")]
+)
+def test_x_forwarded_proto_is_believed_only_behind_a_declared_proxy(count, header):
+    env = dict(os.environ) | {
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DJANGO_DEBUG": "true",
+        "DJANGO_TRUSTED_PROXY_COUNT": count,
+    }
+
+    result = subprocess.run(
+        [sys.executable, "-c", PROXY_HEADER], env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == header
