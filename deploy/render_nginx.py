@@ -20,7 +20,6 @@ TEMPLATE = HERE / "nginx" / "candor.conf.in"
 
 STATIC_LOCATION = """    location /static/ {
         alias %s/;
-        expires max;
         add_header Cache-Control "public, max-age=31536000, immutable";
         access_log off;
     }"""
