@@ -360,3 +360,40 @@ def test_x_forwarded_proto_is_believed_only_behind_a_declared_proxy(count, heade
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == header
+
+
+def deploy_env(**replaced):
+    """deploy/candor.env.example as a deployment's environment, some values replaced."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "CANDOR_", "EXPOSURE_", "DATABASE_", "REDIS_", "CELERY_"))
+        and k != "EMAIL_URL"
+    }
+    example = settings.BASE_DIR / "deploy" / "candor.env.example"
+    for line in example.read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, _, value = line.partition("=")
+            env[name.strip()] = value
+    return env | replaced
+
+
+def test_the_deploy_environment_template_passes_the_deployment_checks_once_keys_are_set():
+    env = deploy_env(DJANGO_SECRET_KEY=STRONG_SECRET_KEY, EXPOSURE_DIGEST_KEY=STRONG_DIGEST_KEY)
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_deploy_environment_templates_placeholders_cannot_be_used_as_they_are():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=settings.BASE_DIR, env=deploy_env(), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is too weak for production" in result.stderr
