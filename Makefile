@@ -57,7 +57,8 @@ format: install-dev
 	$(BIN)/ruff format .
 
 # Benchmarks need PostgreSQL and Redis on 127.0.0.1 (see README); results go to bench/results/.
-# About half an hour; SECONDS=10 ROWS=100000 RECIPIENTS=10000 DOWN_SECONDS=10 for a quick pass.
+# About an hour; SECONDS=10 ROWS=100000 RECIPIENTS=10000 DOWN_SECONDS=10 CUSTOMERS=200 for a
+# quick pass.
 bench: install-dev
 	$(BIN)/python bench/public_pages.py $(if $(SECONDS),--seconds $(SECONDS))
 	$(BIN)/python bench/import_exposures.py $(if $(ROWS),--rows $(ROWS))
@@ -67,6 +68,8 @@ bench: install-dev
 	$(BIN)/python bench/fault_worker_kill.py
 	$(BIN)/python bench/load.py $(if $(SECONDS),--seconds $(SECONDS))
 	$(BIN)/python bench/load.py --login-storm $(if $(SECONDS),--seconds $(SECONDS))
+	$(BIN)/python bench/load.py --login-storm --spread $(if $(SECONDS),--seconds $(SECONDS))
+	$(BIN)/python bench/disclosure_day.py $(if $(CUSTOMERS),--customers $(CUSTOMERS))
 	$(BIN)/python bench/fault_postgres.py
 	$(BIN)/python bench/fault_redis.py
 	$(BIN)/python bench/fault_smtp.py $(if $(DOWN_SECONDS),--down-seconds $(DOWN_SECONDS))

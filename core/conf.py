@@ -30,13 +30,36 @@ class AppSettings(SettingsReader):
     @property
     def PASSWORD_CHECKS_PER_SECOND(self) -> int:
         """
-        Password checks (PBKDF2, ~250 ms of a core each) the whole site makes in a
-        second, counted in the shared cache; past it, password sign-in points to the
-        emailed code. 1 by default: an eighth of a two-core server, whatever machine
-        reads this setting (a site-wide budget cannot come from one web process's
-        cores). Raise it with more web servers; 0 turns the budget off.
+        Password checks (PBKDF2, ~250 ms of a core each) the whole site starts in a
+        second, counted in the shared cache; over it, a sign-in waits its turn (up to
+        CANDOR_PASSWORD_WAIT_SECONDS), then is pointed to the emailed code. By default
+        CANDOR_PASSWORD_SHARE of what CANDOR_HASHING_CORES cores can hash, at the hash cost
+        measured in this process (core.password_budget.derived_budget); 0 turns it off.
         """
-        return self._setting("CANDOR_PASSWORD_CHECKS_PER_SECOND", 1)
+        value = self._setting("CANDOR_PASSWORD_CHECKS_PER_SECOND", None)
+        if value is None:
+            from .password_budget import derived_budget  # measures the hash once
+
+            return derived_budget()
+        return value
+
+    @property
+    def PASSWORD_WAIT_SECONDS(self) -> float:
+        """How long a password sign-in over the budget may wait for its turn."""
+        return self._setting("CANDOR_PASSWORD_WAIT_SECONDS", 3)
+
+    @property
+    def HASHING_CORES(self) -> int:
+        """
+        CPU cores of all the web servers together (not this machine's: the budget is the
+        whole site's). 2 by default, one small server; set it when adding servers.
+        """
+        return self._setting("CANDOR_HASHING_CORES", 2)
+
+    @property
+    def PASSWORD_SHARE(self) -> float:
+        """The share of those cores password checks may take; the rest serves pages."""
+        return self._setting("CANDOR_PASSWORD_SHARE", 0.5)
 
     @property
     def PUBLIC_CACHE_SECONDS(self) -> int:

@@ -58,8 +58,9 @@ class EarlyAnswerMiddleware:
       kept yet is rendered through the whole stack, then kept as it went out;
     - a client refused by a rate limit a moment ago, asking again, is refused again
       (`RepeatRefusals`);
-    - a password sign-in while this second's budget of password checks is spent is
-      answered with a page pointing to the emailed code (`PasswordBudgetRefusal`);
+    - a password sign-in while the budget of password checks is spent for as long as it
+      may wait is answered with a page pointing to the emailed code
+      (`PasswordBudgetRefusal`);
     - every page that did not choose its own caching gets `Cache-Control: no-store`
       (Django's `never_cache` headers), so a signed-in page or a form with a CSRF token
       is never kept by a browser, a shared computer's back button or a proxy.
@@ -162,12 +163,13 @@ def _signed_in(request) -> bool:
 
 class PasswordBudgetRefusal:
     """
-    While this second's budget of password checks is spent (core.password_budget), a
-    password sign-in is answered at once with a 429 page that points to the emailed
-    code: in a storm from many addresses, sessions, CSRF and the sign-in form cost more
-    than the public pages (bench/load.py --login-storm --spread). The budget itself is
-    spent by the sign-in (the account adapter). Its refusal lasts a second, so it is not
-    held by RepeatRefusals.
+    While every second a password sign-in could wait for (core.password_budget) is spent,
+    it is answered at once with a 429 page that points to the emailed code: no place
+    would come free in time, and in a storm from many addresses, sessions, CSRF and the
+    sign-in form cost more than the public pages (bench/load.py --login-storm --spread).
+    A sign-in that may still get a place goes on: the account adapter takes it, after
+    allauth's per-address limits, and waits for it. The refusal lasts a second, so it is
+    not held by RepeatRefusals.
     """
 
     def __init__(self):

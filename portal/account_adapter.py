@@ -61,8 +61,9 @@ class AccountAdapter(DefaultAccountAdapter):
         """
         allauth's per-address and per-account limits first; then the site's budget of
         password checks: a storm spread over many addresses must not spend every core
-        on PBKDF2. Past the budget, password sign-in waits a second and the form says
-        to use an emailed code, which costs no hashing.
+        on PBKDF2. Over the budget the sign-in waits its turn (first come, first served,
+        up to CANDOR_PASSWORD_WAIT_SECONDS); only past that does the form say to use an
+        emailed code, which costs no hashing.
         """
         super().pre_authenticate(request, **credentials)
         if not password_check_allowed():

@@ -144,6 +144,9 @@ CANDOR_PUBLIC_OUTAGE_SECONDS = env.int("CANDOR_PUBLIC_OUTAGE_SECONDS", default=N
 CANDOR_PUBLIC_MAX_AGE = env.int("CANDOR_PUBLIC_MAX_AGE", default=None)
 CANDOR_PUBLIC_S_MAXAGE = env.int("CANDOR_PUBLIC_S_MAXAGE", default=None)
 CANDOR_PASSWORD_CHECKS_PER_SECOND = env.int("CANDOR_PASSWORD_CHECKS_PER_SECOND", default=None)
+CANDOR_PASSWORD_WAIT_SECONDS = env.float("CANDOR_PASSWORD_WAIT_SECONDS", default=None)
+CANDOR_HASHING_CORES = env.int("CANDOR_HASHING_CORES", default=None)
+CANDOR_PASSWORD_SHARE = env.float("CANDOR_PASSWORD_SHARE", default=None)
 CANDOR_REFUSED_HOLD_SECONDS = env.int("CANDOR_REFUSED_HOLD_SECONDS", default=None)
 
 # --- The apps' own (defaults and meanings in <app>/conf.py; None: the default) ---
@@ -192,6 +195,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Behind a proxy every request comes from the proxy's address, and the per-address
 # limits would then lock everyone out at once: say how many proxies set X-Forwarded-For.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+# Behind that proxy (which sets the header itself, deploy/nginx), X-Forwarded-Proto says
+# whether the client came over HTTPS. Without one the header is the client's own word, and
+# believing it would skip the redirect to HTTPS: it is read only when a proxy is declared.
+if ALLAUTH_TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"{SITE_NAME}: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 MFA_TOTP_ISSUER = COMPANY_NAME

@@ -163,40 +163,54 @@ def test_the_quick_refusal_ends_with_the_limit_and_spares_other_clients(client):
     assert later.status_code == 302
 
 
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """Time stands still at half past a second; a password check's wait moves it on."""
+    from core import password_budget
+
+    start = timezone.now().replace(microsecond=500_000)
+    with time_machine.travel(start, tick=False) as clock:
+        clock.waits = []
+
+        def sleep(seconds):
+            clock.waits.append(seconds)
+            clock.shift(dt.timedelta(seconds=seconds))
+
+        monkeypatch.setattr(password_budget, "_sleep", sleep)
+        yield clock
+
+
+def storm(client, url, count):
+    """Wrong passwords from other addresses, each spending a place in the budget."""
+    for n in range(count):
+        client.post(url, {"login": f"x{n}@example.com", "password": "guess"},
+                    REMOTE_ADDR=f"198.51.100.{n}")  # fmt: skip
+
+
 @pytest.mark.django_db
-def test_the_sites_budget_of_password_checks_renews_every_second(client, dora, settings):
-    settings.CANDOR_PASSWORD_CHECKS_PER_SECOND = 3
-    # The frozen second's count lives 5 real seconds in Redis: the storm's checks must not
-    # take that long on a loaded CI machine (they count; their hashing cost does not matter).
-    settings.PASSWORD_HASHERS = [
-        "django.contrib.auth.hashers.MD5PasswordHasher",
-        *settings.PASSWORD_HASHERS,
-    ]
-    url = reverse("account_login")
-    with time_machine.travel(timezone.now(), tick=False) as clock:
-        for n in range(3):  # a storm from three other addresses spends this second's budget
-            client.post(url, {"login": f"x{n}@example.com", "password": "guess"},
-                        REMOTE_ADDR=f"198.51.100.{n}")  # fmt: skip
-        refused = client.post(url, {"login": dora.email, "password": PASSWORD})
-        assert "_auth_user_id" not in client.session
-        clock.shift(dt.timedelta(seconds=1))
-        admitted = client.post(url, {"login": dora.email, "password": PASSWORD})
-
-    assert refused.status_code == 429
-    assert admitted.status_code == 302
-    assert "_auth_user_id" in client.session
-
-
-@pytest.mark.django_db
-def test_a_sign_in_that_finds_the_budget_spent_meanwhile_gets_the_form_with_the_way_out(
-    rf, dora, settings
+def test_a_sign_in_over_the_budget_waits_its_turn_and_gets_in(
+    client, dora, settings, frozen_clock
 ):
+    settings.CANDOR_PASSWORD_CHECKS_PER_SECOND = 3
+    url = reverse("account_login")
+    storm(client, url, 3)  # this second's budget is spent
+
+    signed_in = client.post(url, {"login": dora.email, "password": PASSWORD})
+
+    assert signed_in.status_code == 302
+    assert "_auth_user_id" in client.session
+    assert frozen_clock.waits == [0.5]  # to the next second, when a place came free
+
+
+@pytest.mark.django_db
+def test_a_sign_in_past_the_bound_gets_the_form_with_the_way_out(rf, dora, settings):
     from django.core.exceptions import ValidationError
 
     from core.password_budget import password_check_allowed
     from portal.account_adapter import AccountAdapter
 
     settings.CANDOR_PASSWORD_CHECKS_PER_SECOND = 1
+    settings.CANDOR_PASSWORD_WAIT_SECONDS = 0  # no waiting: only this second counts
     request = rf.post(reverse("account_login"))
     with time_machine.travel(timezone.now(), tick=False):
         assert password_check_allowed()  # another sign-in took the last one
@@ -207,16 +221,31 @@ def test_a_sign_in_that_finds_the_budget_spent_meanwhile_gets_the_form_with_the_
 
 
 @pytest.mark.django_db
-def test_while_the_budget_is_spent_a_password_sign_in_is_refused_at_once_with_the_way_out(
-    client, dora, settings
+def test_earlier_sign_ins_over_the_budget_get_their_turn_first(settings, frozen_clock):
+    from core.password_budget import password_check_place
+
+    settings.CANDOR_PASSWORD_CHECKS_PER_SECOND = 2
+    seconds = [password_check_place()[1] for _ in range(8)]
+
+    assert seconds == sorted(seconds)
+    assert [seconds.count(s) for s in sorted(set(seconds))] == [2, 2, 2, 2]
+    assert password_check_place() is None  # the 3 s bound is full: 2 a second for 4 seconds
+
+
+@pytest.mark.django_db
+def test_when_no_place_comes_free_within_the_bound_a_sign_in_is_refused_at_once(
+    client, dora, settings, frozen_clock
 ):
     settings.CANDOR_PASSWORD_CHECKS_PER_SECOND = 1
     url = reverse("account_login")
-    with time_machine.travel(timezone.now(), tick=False):
-        client.post(url, {"login": "x@example.com", "password": "guess"}, REMOTE_ADDR="192.0.2.9")
-        busy = client.post(url, {"login": dora.email, "password": PASSWORD})
+    storm(client, url, 4)  # now and each of the next 3 seconds are spent
+    frozen_clock.waits.clear()
+    frozen_clock.shift(dt.timedelta(seconds=-3))  # back to when the storm began
+
+    busy = client.post(url, {"login": dora.email, "password": PASSWORD})
 
     assert busy.status_code == 429
+    assert frozen_clock.waits == []  # nothing to wait for
     assert busy["Retry-After"] == "1"
     assert "account/login.html" not in [t.name for t in busy.templates]  # no sign-in form
     assert reverse("account_request_login_code").encode() in busy.content

@@ -1,0 +1,442 @@
+"""
+Disclosure day: affected customers arriving at random, each walking the whole journey.
+
+The day's real work is not the public pages but people signing in, replacing the password
+that leaked and turning on two-factor authentication; the password hashes (PBKDF2, ~250 ms
+of a core each) set the limit. This script:
+
+1. creates a PostgreSQL database (`candor_deploy_bench_day`), migrates it, loads the demo
+   (whose incident exposed passwords) and makes `--customers` affected customers (accounts
+   with the exposed password, imported as affected with `import_exposures`);
+2. serves it as deploy/systemd/candor-web@.service does (gunicorn, gthread, one process per
+   CPU), with Redis as cache and broker, a real Celery worker sending every email to an SMTP
+   sink of this process, as if behind one proxy (each customer's own X-Forwarded-For);
+3. measures one password hash in a process like the server's, so the ceiling is this
+   machine's: CPUs / (hash cost x 3 hashes a journey: the new password is checked against
+   the exposed one, then stored, and typed again before enrolling TOTP);
+4. lets the customers arrive at a few rates (an open model: Poisson arrivals, each in its
+   own thread), as fractions of that ceiling, and each walks the journey over HTTP: ask for
+   a sign-in code, read it from the email, confirm it, set a new password (no old one),
+   open /me/, open the checklist, enrol TOTP (pyotp), sign out;
+5. reports completed journeys per second, p50/p99 of each step, errors, emails and CPU
+   (server and worker) per journey, the rate at which a step's p99 crossed 2 s, and the
+   cores needed for 100,000 and 1,000,000 customers arriving over 24 hours.
+
+Targets: 0 errors, and journeys per second at the highest rate >= 0.7 of the ceiling.
+The load generator shares the machine's CPUs with the server.
+
+    .venv/bin/python bench/disclosure_day.py [--customers 2000] [--rates 0.5,0.8,1.1]
+
+Results: bench/results/disclosure_day.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import email
+import email.policy
+import http.client
+import json
+import math
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+import common
+from common import HOST, say
+
+RESULTS_FILE = common.RESULTS_DIR / "disclosure_day.json"
+DB_NAME = "candor_deploy_bench_day"
+REDIS_URL = "redis://127.0.0.1:6379/7"
+BROKER_URL = "redis://127.0.0.1:6379/6"
+EXPOSED_PASSWORD = "the-password-that-leaked-1"  # noqa: S105 (made-up accounts)
+# The new password is checked against the exposed one, then stored; enrolling TOTP asks
+# for it again (allauth's reauthentication).
+HASHES_PER_JOURNEY = 3
+RATIO_TARGET = 0.7
+P99_LIMIT_S = 2.0
+STEPS = ["request_code", "confirm_code", "new_password", "me", "checklist", "totp", "sign_out"]
+DAY = 24 * 3600
+
+
+# --- Inside Django (child processes) -----------------------------------------------------
+
+
+def child_customers(count: int, csv_path: str) -> dict[str, Any]:
+    """`count` accounts with the exposed password, and the CSV that marks them affected."""
+    common.django_setup()
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+
+    from incidents.models import Incident
+
+    incident = Incident.objects.filter(is_published=True).order_by("pk").first()
+    slugs = ";".join(incident.data_categories.values_list("slug", flat=True))
+    encoded = make_password(EXPOSED_PASSWORD)  # one hash for all: the same password
+    users = get_user_model().objects.bulk_create(
+        [
+            get_user_model()(email=f"customer{n}@example.com", password=encoded)
+            for n in range(count)
+        ]
+    )
+    EmailAddress.objects.bulk_create(
+        [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users]
+    )
+    with open(csv_path, "w") as out:
+        out.write("email,categories,tier,remedy_code\n")
+        for u in users:
+            out.write(f"{u.email},{slugs},standard,\n")
+    return {"incident": incident.slug, "customers": len(users)}
+
+
+def child_hash_cost() -> dict[str, Any]:
+    common.django_setup()
+    from django.contrib.auth.hashers import check_password, get_hasher, make_password
+
+    encoded = make_password("a password")
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        check_password("a guess", encoded)
+        timings.append(time.perf_counter() - started)
+    return {"hasher": get_hasher().algorithm, "seconds": min(timings)}
+
+
+# --- The SMTP sink: the codes people read ------------------------------------------------
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.lock = threading.Condition()
+        self.codes: dict[str, str] = {}
+        self.count = 0
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        body = message.get_body(preferencelist=("plain",)).get_content()
+        code = re.search(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", body, re.MULTILINE)
+        with self.lock:
+            self.count += 1
+            if code:
+                for to in envelope.rcpt_tos:
+                    self.codes[to] = code[1]
+            self.lock.notify_all()
+        return "250 OK"
+
+    def code_for(self, address: str, timeout: float = 30) -> str:
+        with self.lock:
+            self.lock.wait_for(lambda: address in self.codes, timeout)
+            return self.codes.pop(address)
+
+
+# --- One customer's browser ----------------------------------------------------------------
+
+
+class Browser:
+    def __init__(self, port: int, address: str) -> None:
+        self.port, self.address, self.cookies = port, address, {}
+
+    def request(self, method: str, path: str, fields: dict | None = None):
+        origin = f"http://{HOST}:{self.port}"
+        headers = {"X-Forwarded-For": self.address, "Origin": origin, "Referer": origin + path}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if fields is not None:
+            body = urllib.parse.urlencode(fields)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=60)
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            text = response.read().decode("utf-8", "replace")
+        finally:
+            conn.close()
+        self.cookies.update(common.cookies_from(response.headers))
+        return response.status, response.headers, text
+
+    def submit(self, path: str, fields: dict, *, page: str | None = None):
+        if page is None:
+            status, _, page = self.request("GET", path)
+            if status != 200:
+                raise RuntimeError(f"GET {path}: {status}")
+        token = common.form_fields(page)["csrfmiddlewaretoken"]
+        return self.request("POST", path, {"csrfmiddlewaretoken": token, **fields})
+
+    def follow(self, path: str) -> tuple[str, str]:
+        for _ in range(5):
+            status, headers, page = self.request("GET", path)
+            if status == 200:
+                return path, page
+            if status not in (301, 302):
+                raise RuntimeError(f"GET {path}: {status}")
+            path = headers["Location"]
+        raise RuntimeError(f"too many redirects from {path}")
+
+
+def journey(port: int, n: int, inbox: Inbox, timings: dict[str, list[float]]) -> None:
+    import pyotp
+
+    who = f"customer{n}@example.com"
+    browser = Browser(port, f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}")
+
+    def step(name, action):
+        started = time.perf_counter()
+        result = action()
+        timings[name].append(time.perf_counter() - started)
+        return result
+
+    def expect(status, wanted, what):
+        if status != wanted:
+            raise RuntimeError(f"{what}: {status}")
+
+    def request_code():
+        status, headers, _ = browser.submit("/en/accounts/login/code/", {"email": who})
+        expect(status, 302, "request code")
+        return headers["Location"]
+
+    confirm_path = step("request_code", request_code)
+
+    def confirm_code():
+        code = inbox.code_for(who)
+        status, headers, _ = browser.submit(confirm_path, {"code": code})
+        expect(status, 302, "confirm code")
+        return browser.follow(headers["Location"])
+
+    path, page = step("confirm_code", confirm_code)
+
+    def new_password():
+        if 'name="password1"' not in page:
+            raise RuntimeError(f"not asked for a new password at {path}")
+        new = new_password_of[0] = f"a new and long passphrase {n} {random.random()}"
+        status, _, _ = browser.submit(path, {"password1": new, "password2": new}, page=page)
+        expect(status, 302, "new password")
+
+    new_password_of = [""]
+    step("new_password", new_password)
+    step("me", lambda: expect(browser.request("GET", "/en/me/")[0], 200, "/me/"))
+    step(
+        "checklist",
+        lambda: expect(browser.request("GET", "/en/me/security/")[0], 200, "checklist"),
+    )
+
+    def totp():
+        activate, page = browser.follow("/en/accounts/2fa/totp/activate/")
+        if 'name="password"' in page:  # allauth asks for the password again first
+            status, headers, again = browser.submit(
+                activate, {"password": new_password_of[0]}, page=page
+            )
+            busy = " (the password budget: busy)" if "Many people" in again else ""
+            expect(status, 302, f"reauthenticate{busy}")
+            activate, page = browser.follow(headers["Location"])
+        secret = re.search(r"secret=([A-Z2-7]+)", page)
+        if not secret:
+            raise RuntimeError(f"no TOTP secret at {activate}")
+        code = pyotp.TOTP(secret[1]).now()
+        status, _, _ = browser.submit(activate, {"code": code}, page=page)
+        expect(status, 302, "TOTP")
+
+    step("totp", totp)
+    step(
+        "sign_out",
+        lambda: expect(browser.submit("/en/accounts/logout/", {})[0], 302, "sign out"),
+    )
+
+
+# --- The run -------------------------------------------------------------------------------
+
+
+def run_rate(port, rate, customers, inbox, cpu) -> dict[str, Any]:
+    """Customers arriving as a Poisson process at `rate` a second; wait for all to finish."""
+    timings: dict[str, list[float]] = {name: [] for name in STEPS}
+    errors: list[str] = []
+    done: list[float] = []
+    lock = threading.Lock()
+
+    def one(n):
+        try:
+            journey(port, n, inbox, timings)
+            with lock:
+                done.append(time.monotonic())
+        except Exception as error:  # counted, and the first few shown
+            with lock:
+                errors.append(f"{type(error).__name__}: {error}")
+
+    rng = random.Random(common.SEED + int(rate * 1000))
+    emails_before, cpu_before = inbox.count, cpu()
+    started = time.monotonic()
+    threads, at = [], started
+    for n in customers:
+        at += rng.expovariate(rate)
+        time.sleep(max(0.0, at - time.monotonic()))
+        thread = threading.Thread(target=one, args=(n,))
+        thread.start()
+        threads.append(thread)
+    for thread in threads:
+        thread.join()
+    elapsed = max(done or [time.monotonic()]) - started
+    time.sleep(2)  # the last emails (password changed, 2FA on) leave the outbox
+    count = len(done)
+    return {
+        "arrival_rate_per_s": round(rate, 3),
+        "journeys": count,
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "journeys_per_s": round(count / elapsed, 3) if elapsed else 0.0,
+        "cpu_s_per_journey": round((cpu() - cpu_before) / max(count, 1), 3),
+        "emails_per_journey": round((inbox.count - emails_before) / max(count, 1), 2),
+        "steps": {
+            name: {
+                "p50_ms": round(common.percentile(values, 0.5) * 1000, 1),
+                "p99_ms": round(common.percentile(values, 0.99) * 1000, 1),
+            }
+            for name, values in timings.items()
+            if values
+        },
+    }
+
+
+def capacity(hash_s: float, cpu_per_journey: float) -> list[dict[str, Any]]:
+    """Cores to serve N journeys spread over 24 h: the hash floor, and what was measured."""
+    rows = []
+    for people in (100_000, 1_000_000):
+        rate = people / DAY
+        rows.append(
+            {
+                "customers_over_24h": people,
+                "journeys_per_s_average": round(rate, 2),
+                "cores_at_hash_floor": round(rate * hash_s * HASHES_PER_JOURNEY, 2),
+                "cores_measured_cpu": round(rate * cpu_per_journey, 2),
+                # Arrivals bunch: the first hours after the emails go out carry ~4x the average.
+                "cores_for_4x_peak": math.ceil(4 * rate * cpu_per_journey),
+            }
+        )
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--customers", type=int, default=2000)
+    parser.add_argument("--rates", default="0.5,0.8,1.1", help="fractions of the ceiling")
+    args = parser.parse_args()
+    from aiosmtpd.controller import Controller
+
+    cpus = common.os.cpu_count() or 1
+    inbox = Inbox()
+    smtp = Controller(inbox, hostname=HOST, port=common.free_port())
+    smtp.start()
+    env = common.site_env(
+        DB_NAME,
+        REDIS_URL=REDIS_URL,
+        CELERY_BROKER_URL=BROKER_URL,
+        EMAIL_URL=f"smtp://{HOST}:{smtp.port}",
+        DJANGO_TRUSTED_PROXY_COUNT="1",
+    )
+    work = Path(tempfile.mkdtemp(prefix="candor-day-"))
+    log = (work / "server.log").open("w+")
+    common.recreate_database(DB_NAME)
+    common.flush_redis(REDIS_URL, BROKER_URL)
+    try:
+        say(f"preparing {args.customers} affected customers on PostgreSQL")
+        common.demo_site_prepare(env)
+        csv_path = work / "affected.csv"
+        made = run_django(env, "customers", str(args.customers), str(csv_path))
+        common.manage(env, "import_exposures", made["incident"], str(csv_path))
+        cost = run_django(env, "hash")
+        ceiling = cpus / (cost["seconds"] * HASHES_PER_JOURNEY)
+        say(f"one {cost['hasher']} check: {cost['seconds'] * 1000:.0f} ms; {cpus} CPUs;"
+            f" ceiling {ceiling:.2f} journeys/s")  # fmt: skip
+        fractions = [float(f) for f in args.rates.split(",")]
+        per_rate = args.customers // len(fractions)
+        extra = ("--worker-class", "gthread", "--threads", "8")
+        with (
+            common.Workers(env, 1, "prefork", log, "day") as workers,
+            common.serving_master(env, cpus, log, extra) as (port, server),
+        ):
+            cpu = lambda: common.group_cpu_seconds(server.pid) + workers.cpu_seconds()  # noqa: E731
+            runs = []
+            for i, fraction in enumerate(fractions):
+                people = range(i * per_rate, (i + 1) * per_rate)
+                say(f"arrivals at {fraction:.1f} x ceiling ({fraction * ceiling:.2f}/s), "
+                    f"{per_rate} customers")  # fmt: skip
+                result = run_rate(port, fraction * ceiling, people, inbox, cpu)
+                say(f"  {result['journeys_per_s']} journeys/s, {result['errors']} errors,"
+                    f" {result['cpu_s_per_journey']} CPU s and"
+                    f" {result['emails_per_journey']} emails a journey")  # fmt: skip
+                for name, step in result["steps"].items():
+                    say(
+                        f"    {name:13} p50 {step['p50_ms']:7.0f} ms  p99 {step['p99_ms']:7.0f} ms"
+                    )
+                runs.append(result)
+    finally:
+        smtp.stop()
+        common.drop_database(DB_NAME)
+    best = max(run["journeys_per_s"] for run in runs)
+    crossed = next(
+        (
+            run["arrival_rate_per_s"]
+            for run in runs
+            if any(s["p99_ms"] > P99_LIMIT_S * 1000 for s in run["steps"].values())
+        ),
+        None,
+    )
+    cpu_per_journey = max(run["cpu_s_per_journey"] for run in runs)
+    summary = {
+        "customers": args.customers,
+        "cpus": cpus,
+        "hash": cost,
+        "hashes_per_journey": HASHES_PER_JOURNEY,
+        "ceiling_journeys_per_s": round(ceiling, 3),
+        "best_journeys_per_s": best,
+        "ratio_to_ceiling": round(best / ceiling, 3),
+        "arrival_rate_where_a_p99_crossed_2s": crossed,
+        "errors": sum(run["errors"] for run in runs),
+        "runs": runs,
+        "capacity": capacity(cost["seconds"], cpu_per_journey),
+    }
+    say("capacity over 24 hours:")
+    for row in summary["capacity"]:
+        say(f"  {row['customers_over_24h']:>9,}: {row['journeys_per_s_average']}/s on average,"
+            f" {row['cores_at_hash_floor']} cores of hashing, {row['cores_measured_cpu']} cores"
+            f" as measured, {row['cores_for_4x_peak']} for a 4x peak")  # fmt: skip
+    ok = summary["errors"] == 0 and summary["ratio_to_ceiling"] >= RATIO_TARGET
+    verdict = (
+        f"{'PASS' if ok else 'FAIL'}: {best} journeys/s = {summary['ratio_to_ceiling']:.2f} of"
+        f" the ceiling (target {RATIO_TARGET}), {summary['errors']} errors"
+    )
+    common.finish(RESULTS_FILE, summary, verdict)
+    return 0 if ok else 1
+
+
+def run_django(env: dict[str, str], what: str, *args: str) -> dict[str, Any]:
+    """One of the children above, inside Django, in a process of its own; its JSON answer."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", what, *args],
+        cwd=common.REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-3000:])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--child":
+        kind = sys.argv[2]
+        if kind == "customers":
+            print(json.dumps(child_customers(int(sys.argv[3]), sys.argv[4])))
+        else:
+            print(json.dumps(child_hash_cost()))
+        sys.exit(0)
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""
+The password budget is the whole site's: web processes on several machines share it
+through Redis (core.password_budget).
+"""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+
+import pytest
+
+# A web process in miniature: from the agreed moment, as many places as it can get.
+TAKE_PLACES = """
+import sys, time
+import django
+from django.conf import settings
+django.setup()
+settings.CACHES["default"]["KEY_PREFIX"] = sys.argv[1]
+from core.password_budget import password_check_place
+start = float(sys.argv[2])
+time.sleep(max(0, start - time.time()))
+for _ in range(int(sys.argv[3])):
+    place = password_check_place()
+    print(place[1] if place else "refused", flush=True)
+"""
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis (REDIS_URL)")
+def test_two_web_processes_sharing_redis_keep_one_budget_between_them():
+    env = dict(os.environ) | {
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DJANGO_DEBUG": "true",
+        "CANDOR_PASSWORD_CHECKS_PER_SECOND": "2",
+        "CANDOR_PASSWORD_WAIT_SECONDS": "3",
+    }
+    prefix, start = f"budget-test-{uuid.uuid4().hex}", time.time() + 3
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", TAKE_PLACES, prefix, str(start), "8"],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=60)[0].split() for p in processes]
+
+    assert all(p.returncode == 0 for p in processes)
+    places = Counter(line for output in outputs for line in output if line != "refused")
+    assert max(places.values()) == 2  # each second's 2 places, for both processes together
+    # Now and the next 3 seconds (a fifth if a second turned meanwhile): two budgets, one
+    # per process, would have given all 16.
+    assert sum(places.values()) <= 2 * 5
