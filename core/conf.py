@@ -62,6 +62,21 @@ class AppSettings(SettingsReader):
         return self._setting("CANDOR_PASSWORD_SHARE", 0.5)
 
     @property
+    def KNOWN_BROWSER_SHARE(self) -> float:
+        """
+        The share of each second's password checks kept for browsers that signed in to
+        the account before (core.known_browsers): a storm of guesses, however spread,
+        cannot take them. The rest are anyone's; a known browser takes those too when
+        its own are spent. 0 keeps none.
+        """
+        return self._setting("CANDOR_KNOWN_BROWSER_SHARE", 0.5)
+
+    @property
+    def KNOWN_BROWSER_DAYS(self) -> int:
+        """How long a browser stays known after its last sign-in."""
+        return self._setting("CANDOR_KNOWN_BROWSER_DAYS", 180)
+
+    @property
     def PUBLIC_CACHE_SECONDS(self) -> int:
         """How long a rendered public page may be reused. Publishing or editing anything
         public refreshes every page at once; a scheduled update caps the lifetime."""

@@ -24,6 +24,7 @@ from django.utils.cache import add_never_cache_headers
 
 from . import public_pages, requestid
 from .conf import app_settings
+from .known_browsers import is_known_browser
 from .password_budget import password_checks_spent
 from .staff import may_use_account, refuse_password_only, second_factor_gate
 
@@ -167,6 +168,7 @@ class PasswordBudgetRefusal:
     it is answered at once with a 429 page that points to the emailed code: no place
     would come free in time, and in a storm from many addresses, sessions, CSRF and the
     sign-in form cost more than the public pages (bench/load.py --login-storm --spread).
+    A browser that signed in to the account before also has the places kept for it.
     A sign-in that may still get a place goes on: the account adapter takes it, after
     allauth's per-address limits, and waits for it. The refusal lasts a second, so it is
     not held by RepeatRefusals.
@@ -186,7 +188,9 @@ class PasswordBudgetRefusal:
         return self._login_paths
 
     def refusal(self, request) -> HttpResponse | None:
-        if request.path not in self.login_paths() or not password_checks_spent():
+        if request.path not in self.login_paths():
+            return None
+        if not password_checks_spent(known=is_known_browser(request, request.POST.get("login"))):
             return None
         # The page is the same for everyone on this path: rendered once, then reused.
         page = self._pages.get(request.path)

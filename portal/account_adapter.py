@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.known_browsers import is_known_browser, remember_browser
 from core.password_budget import password_check_allowed
 from notifications.services.outbox import notification_enqueue
 
@@ -63,11 +64,24 @@ class AccountAdapter(DefaultAccountAdapter):
         password checks: a storm spread over many addresses must not spend every core
         on PBKDF2. Over the budget the sign-in waits its turn (first come, first served,
         up to CANDOR_PASSWORD_WAIT_SECONDS); only past that does the form say to use an
-        emailed code, which costs no hashing.
+        emailed code, which costs no hashing. A browser that signed in to this account
+        before has places kept for it that a storm cannot take (core.known_browsers).
         """
         super().pre_authenticate(request, **credentials)
-        if not password_check_allowed():
+        address = credentials.get("email") or credentials.get("username")
+        if not password_check_allowed(known=is_known_browser(request, address)):
             raise ValidationError(BUSY_MESSAGE, code="password_checks_budget")
+
+    def post_login(self, request, user, **kwargs):
+        """
+        Whatever the way in (password, emailed code, a passkey), this browser is now
+        known for the account's addresses: its later password sign-ins take the places
+        kept for known browsers, which a storm of guesses cannot take.
+        """
+        response = super().post_login(request, user, **kwargs)
+        addresses = EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+        remember_browser(request, response, [user.email, *addresses])
+        return response
 
     def get_reset_password_from_key_url(self, key: str) -> str:
         return _on_our_site(super().get_reset_password_from_key_url(key))

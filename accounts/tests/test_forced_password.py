@@ -266,3 +266,32 @@ def test_the_form_is_for_signed_in_people_only(client, exposed_alice):
     response = choose(client)
 
     assert path_of(response) == reverse("account_login")
+
+
+# --- In a storm of guesses ----------------------------------------------------------------
+
+
+def test_a_browser_that_came_in_with_a_code_gets_a_kept_place_in_a_storm(
+    client, exposed_alice, smtp_sink, settings
+):
+    """
+    On disclosure day she signs in with an emailed code and chooses a new password; when
+    she signs in again with it during a storm of guesses, her browser is known.
+    """
+    from django.utils import timezone
+
+    from core.password_budget import password_check_place
+
+    sign_in_with_code(client, smtp_sink)
+    assert choose(client).status_code == HTTPStatus.FOUND
+    client.post(reverse("account_logout"))
+    settings.CANDOR_PASSWORD_CHECKS_PER_SECOND = 2  # one place a second kept, one open
+    with time_machine.travel(timezone.now(), tick=False):
+        while password_check_place() is not None:  # the bots take every open place
+            pass
+        again = sign_in_with_password(client, NEW_PASSWORD)
+        stranger = sign_in_with_password(Client(), NEW_PASSWORD)  # her password, not her browser
+
+    assert again.status_code == HTTPStatus.FOUND
+    assert signed_in(client)
+    assert stranger.status_code == HTTPStatus.TOO_MANY_REQUESTS

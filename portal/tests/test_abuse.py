@@ -225,6 +225,7 @@ def test_earlier_sign_ins_over_the_budget_get_their_turn_first(settings, frozen_
     from core.password_budget import password_check_place
 
     settings.CANDOR_PASSWORD_CHECKS_PER_SECOND = 2
+    settings.CANDOR_KNOWN_BROWSER_SHARE = 0  # one lane: the queue alone
     seconds = [password_check_place()[1] for _ in range(8)]
 
     assert seconds == sorted(seconds)
@@ -252,3 +253,107 @@ def test_when_no_place_comes_free_within_the_bound_a_sign_in_is_refused_at_once(
     assert b"Many people are signing in" in busy.content
     assert "frame-ancestors 'none'" in busy["Content-Security-Policy"]
     assert "_auth_user_id" not in client.session
+
+
+def fill_open_places():
+    """A storm of guesses takes every place open to anyone within the wait."""
+    from core.password_budget import password_check_place
+
+    taken = 0
+    while password_check_place() is not None:
+        taken += 1
+    assert taken > 0
+
+
+def sign_in_and_out(client, person):
+    """A person signs in from her browser, as on an earlier day, and signs out."""
+    assert (
+        client.post(
+            reverse("account_login"), {"login": person.email, "password": PASSWORD}
+        ).status_code
+        == 302
+    )
+    client.post(reverse("account_logout"))
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_in_a_storm_a_browser_that_signed_in_before_still_gets_in(
+    client, dora, settings, frozen_clock
+):
+    settings.CANDOR_PASSWORD_CHECKS_PER_SECOND = 2  # a place a second kept, one open
+    url = reverse("account_login")
+    sign_in_and_out(client, dora)
+    frozen_clock.shift(dt.timedelta(seconds=10))  # a later moment, the storm begins
+    fill_open_places()
+
+    signed_in = client.post(url, {"login": dora.email, "password": PASSWORD})
+
+    assert signed_in.status_code == 302
+    assert "_auth_user_id" in client.session
+    assert frozen_clock.waits == []  # her browser's place was kept: no wait at all
+
+
+@pytest.mark.django_db
+def test_in_a_storm_a_new_browser_is_offered_the_emailed_code(
+    client, dora, settings, frozen_clock
+):
+    settings.CANDOR_PASSWORD_CHECKS_PER_SECOND = 2
+    url = reverse("account_login")
+    fill_open_places()
+
+    busy = client.post(url, {"login": dora.email, "password": PASSWORD})
+
+    assert busy.status_code == 429
+    assert reverse("account_request_login_code").encode() in busy.content
+
+
+@pytest.mark.django_db
+def test_a_known_browser_gets_no_kept_place_for_another_account(
+    client, dora, django_user_model, settings, frozen_clock
+):
+    """Whoever holds the leaked list and an account of their own gains nothing by it."""
+    settings.CANDOR_PASSWORD_CHECKS_PER_SECOND = 2
+    url = reverse("account_login")
+    sign_in_and_out(client, dora)  # the attacker's own account, say
+    fill_open_places()
+
+    other = client.post(url, {"login": "someone.else@example.com", "password": "guess"})
+
+    assert other.status_code == 429
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("tamper", ["forged", "altered"])
+def test_a_forged_or_altered_browser_cookie_gets_no_kept_place(
+    client, dora, settings, frozen_clock, tamper
+):
+    from django.core import signing
+    from django.utils.crypto import salted_hmac
+
+    from core.known_browsers import COOKIE_NAME
+
+    settings.CANDOR_PASSWORD_CHECKS_PER_SECOND = 2
+    url = reverse("account_login")
+    sign_in_and_out(client, dora)
+    if tamper == "forged":  # the right digest, signed with another key
+        digest = salted_hmac("candor.known-browsers", dora.email).hexdigest()[:24]
+        value = signing.dumps([digest], key="not-the-site-secret", salt="candor.known-browsers")
+    else:
+        value = client.cookies[COOKIE_NAME].value[:-2] + "xx"
+    client.cookies[COOKIE_NAME] = value
+    fill_open_places()
+
+    assert client.post(url, {"login": dora.email, "password": PASSWORD}).status_code == 429
+
+
+@pytest.mark.django_db
+def test_the_browser_cookie_names_no_address_and_is_kept_from_scripts(client, dora):
+    from core.known_browsers import COOKIE_NAME
+
+    response = client.post(reverse("account_login"), {"login": dora.email, "password": PASSWORD})
+
+    cookie = response.cookies[COOKIE_NAME]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert dora.email.split("@")[0] not in cookie.value
+    assert int(cookie["max-age"]) == 180 * 86400

@@ -35,6 +35,7 @@ def test_two_web_processes_sharing_redis_keep_one_budget_between_them():
         "DJANGO_DEBUG": "true",
         "CANDOR_PASSWORD_CHECKS_PER_SECOND": "2",
         "CANDOR_PASSWORD_WAIT_SECONDS": "3",
+        "CANDOR_KNOWN_BROWSER_SHARE": "0",  # one lane, the open one
     }
     prefix, start = f"budget-test-{uuid.uuid4().hex}", time.time() + 3
     processes = [
