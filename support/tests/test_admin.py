@@ -7,9 +7,13 @@ from http import HTTPStatus
 import pytest
 import time_machine
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.translation import override
 
@@ -143,6 +147,55 @@ def test_inbox_still_sorts_by_a_chosen_column(agent_client, make_ticket):
 
     # The "age" column (the 9th), by when they were asked: the oldest first.
     assert listed(agent_client, o="9") == [older.reference, newer.reference]
+
+
+@pytest.mark.parametrize("params", [{}, {"work": "all", "q": "leaked?", "o": "-3"}])
+def test_a_rows_links_keep_the_view_as_djangos_do(agent_client, ticket, params):
+    # The inbox writes its rows' links itself (InboxChangeList): Django's, to the letter,
+    # so that saving a question comes back to the same view.
+    response = agent_client.get(INBOX, params)
+    ticket_admin = admin.site._registry[Ticket]
+    expected = add_preserved_filters(
+        {
+            "preserved_filters": ticket_admin.get_preserved_filters(response.wsgi_request),
+            "opts": Ticket._meta,
+        },
+        change_url(ticket),
+    )
+
+    html = response.content.decode()
+
+    assert ("_changelist_filters" in expected) == bool(params)
+    assert f'<a href="{escape(expected)}">{ticket.reference}</a>' in html
+    assert f'<a href="{escape(expected)}">Was my password leaked?</a>' in html
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_inbox_checkbox_is_djangos(make_ticket, language):
+    # Written directly rather than through the form templates: the same <input>.
+    asked = make_ticket(subject='<b>"Fish" & chips</b>').ticket
+    ticket_admin = admin.site._registry[Ticket]
+
+    with override(language):
+        assert ticket_admin.action_checkbox(asked) == admin.ModelAdmin.action_checkbox(
+            ticket_admin, asked
+        )
+
+
+def test_the_inbox_rows_name_each_priority_and_author(agent_client, make_ticket, agent):
+    # Labels looked up by value, as get_priority_display() and the choices would.
+    noted = make_ticket(category=Category.OTHER).ticket
+    services.ticket_reply_by_agent(ticket=noted, agent=agent, body="Noted.", internal=True)
+    answered = make_ticket().ticket
+    services.ticket_reply_by_agent(ticket=answered, agent=agent, body="Hello.")
+    agent_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+
+    html = agent_client.get(INBOX).content.decode()
+
+    assert 'inbox-priority--low">Baja</span>' in html
+    assert 'inbox-priority--normal">Normal</span>' in html
+    assert "<strong>Nota interna:</strong> Noted." in html
+    assert "<strong>Soporte:</strong> Hello." in html
 
 
 # --- Filters and search -----------------------------------------------------------
