@@ -9,6 +9,7 @@ import time_machine
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.test import Client
 from django.urls import reverse
@@ -18,7 +19,7 @@ from django.utils.http import urlencode
 from django.utils.translation import override
 
 from notifications.models import Notification
-from support import services
+from support import admin_rows, services
 from support.models import CannedResponse, Category, Message, Priority, Ticket, TicketStatus
 from tests.helpers import sign_in
 
@@ -196,6 +197,32 @@ def test_the_inbox_rows_name_each_priority_and_author(agent_client, make_ticket,
     assert 'inbox-priority--normal">Normal</span>' in html
     assert "<strong>Nota interna:</strong> Noted." in html
     assert "<strong>Soporte:</strong> Hello." in html
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_inbox_rows_are_djangos_cell_for_cell(
+    agent_client, make_ticket, agent, overdue, language
+):
+    # admin_rows makes the rows with each column worked out once a page: the same cells
+    # as Django's items_for_result, whatever the row holds.
+    answered = make_ticket(subject="<i>Was I & my card affected?</i>").ticket
+    services.ticket_reply_by_agent(ticket=answered, agent=agent, body="Yes, " + "long " * 40)
+    noted = make_ticket(subject="   ", category=Category.OTHER).ticket
+    services.ticket_reply_by_agent(ticket=noted, agent=agent, body="Callback.", internal=True)
+    services.tickets_assign(tickets=Ticket.objects.filter(pk=noted.pk), agent=agent)
+    Message.objects.filter(ticket=overdue).delete()  # no last message
+    agent_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    with time_machine.travel(timezone.now(), tick=False):
+        cl = agent_client.get(INBOX, {"work": "all", "o": "-9"}).context["cl"]
+        with override(language):
+            django_rows = [list(row) for row in admin_list.result_list(cl)["results"]]
+            rows = [list(row) for row in admin_rows.result_list(cl)["results"]]
+
+    assert admin_rows._columns(cl) is not None  # made by admin_rows, not left to Django
+    assert len(rows) == 3
+    assert (">Nueva</td>" in str(rows)) == (language == "es")
+    assert rows == django_rows
 
 
 # --- Filters and search -----------------------------------------------------------
