@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
-from django.utils.text import Truncator
+from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -199,6 +199,16 @@ class InboxChangeList(ChangeList):
         return f"{self._change_url_head}/{pk}/{self._change_url_tail}{self._row_query}"
 
 
+def preview(text: str, length: int = 80) -> str:
+    """
+    Truncator(text).chars(length), without its walk through the text a character at a
+    time when the start is ASCII: no combining character there, nothing for NFC to do.
+    """
+    if len(text) > length and text[: length + 1].isascii():
+        return add_truncation_text(text[: calculate_truncate_chars_length(length, None)])
+    return Truncator(text).chars(length)
+
+
 def _breakable(email):
     """An address that may wrap before its "@" in a narrow column, and nowhere else."""
     local, _at, domain = email.rpartition("@")
@@ -366,7 +376,7 @@ class TicketAdmin(admin.ModelAdmin):
         return format_html(
             '<span class="inbox-last"><strong>{}:</strong> {}</span>',
             who,
-            Truncator(obj.last_body).chars(80),
+            preview(obj.last_body),
         )
 
     def changelist_view(self, request, extra_context=None):

@@ -16,10 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.http import urlencode
+from django.utils.text import Truncator
 from django.utils.translation import override
 
 from notifications.models import Notification
 from support import admin_rows, services
+from support.admin import preview
 from support.models import CannedResponse, Category, Message, Priority, Ticket, TicketStatus
 from tests.helpers import sign_in
 
@@ -223,6 +225,27 @@ def test_the_inbox_rows_are_djangos_cell_for_cell(
     assert len(rows) == 3
     assert (">Nueva</td>" in str(rows)) == (language == "es")
     assert rows == django_rows
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "Short.",
+        "a" * 79,
+        "a" * 80,
+        "a" * 81,
+        "word " * 40,
+        "a" * 81 + "e\u0301",
+        "e\u0301" * 90,
+        "Ma\u00f1ana " * 20,
+        "a" * 78 + "\u00f1" + "b" * 20,
+    ],
+)
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_last_message_preview_is_truncators(text, language):
+    with override(language):
+        assert preview(text) == Truncator(text).chars(80)
 
 
 # --- Filters and search -----------------------------------------------------------
