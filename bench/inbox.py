@@ -223,9 +223,14 @@ def child_run(
     ticket_admin = admin.site._registry[Ticket]
     for size in (100, 500):
         ticket_admin.list_per_page = size
-        with CaptureQueriesContext(connection) as captured:
-            client.get(inbox, {"work": "all"})
-        queries[size] = len(captured)
+        counts = []
+        # The fewer of two requests: a session's activity is noted (saved) once a minute,
+        # on whichever request comes first in it, e.g. the first after a long export.
+        for _ in range(2):
+            with CaptureQueriesContext(connection) as captured:
+                client.get(inbox, {"work": "all"})
+            counts.append(len(captured))
+        queries[size] = min(counts)
     results["queries_per_page"] = {"100": queries[100], "500": queries[500]}
     say(f"SQL queries per inbox page: {queries[100]} at 100 a page, {queries[500]} at 500")
     results |= loaded
