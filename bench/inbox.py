@@ -17,7 +17,13 @@ search, and the support report, over 200,000 questions and a million messages.
    search (a common word, a rare word, a reference, an address), the report for the
    last 14 days; streams the report's CSV export (its time and the Python heap's peak);
    counts the SQL queries of the inbox at 100 and at 500 a page;
-4. drops the database, also when something fails.
+4. drops the database, also when something fails (unless `--keep`).
+
+`--keep` leaves the loaded database in place and `--reuse` times it again without
+reloading (same `--tickets`; the migrations are applied again, a no-op when none is new):
+to measure a change to the inbox in seconds rather than a minute and a half. `--db NAME`
+uses another database than `candor_bench_inbox`; `--filters-only` times the inbox's
+filters and its SQL queries per page, not the search, report or export.
 
 Targets: each inbox filter p99 < 300 ms, search p99 < 500 ms, the report < 1 s, and the
 same number of queries at 100 and 500 a page.
@@ -25,6 +31,7 @@ same number of queries at 100 and 500 a page.
 Usage, from the repository root:
 
     .venv/bin/python bench/inbox.py [--tickets N] [--messages M] [--repeat R]
+        [--keep] [--reuse] [--db NAME] [--filters-only]
 
 Human-readable lines come first; the last line printed is one JSON object, which is
 also written to bench/results/inbox.json.
@@ -130,20 +137,14 @@ LOAD_SQL = [
 ]
 
 
-def child_run(tickets: int, messages: int, repeat: int) -> dict[str, Any]:
+def child_load(tickets: int, messages: int) -> dict[str, Any]:
+    """The agents, the questions and their messages, indexed; the load's timings."""
     from importlib import import_module
 
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-    from django.contrib import admin
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-    from django.urls import reverse
-
-    from support.models import Ticket
-    from tests.helpers import sign_in
 
     User = get_user_model()
     agents = [
@@ -171,6 +172,28 @@ def child_run(tickets: int, messages: int, repeat: int) -> dict[str, Any]:
         cursor.execute("VACUUM ANALYZE support_message")
     index_s = time.perf_counter() - started - load_s
     say(f"loaded in {load_s:.1f} s, indexed in {index_s:.1f} s")
+    return {"load_s": round(load_s, 1), "index_s": round(index_s, 1)}
+
+
+def child_run(
+    tickets: int, messages: int, repeat: int, *, reuse: bool = False, filters_only: bool = False
+) -> dict[str, Any]:
+    from django.contrib import admin
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from support.models import Ticket
+    from tests.helpers import sign_in
+
+    if reuse:  # loaded by an earlier run with --keep
+        loaded = {"load_s": None, "index_s": None}
+        say("reusing the loaded database")
+    else:
+        loaded = child_load(tickets, messages)
+    agent = get_user_model().objects.get(email="agent00@example.com")
 
     client = Client(HTTP_HOST="localhost")
     sign_in(client, agent, "password", "mfa")
@@ -194,6 +217,34 @@ def child_run(tickets: int, messages: int, repeat: int) -> dict[str, Any]:
     for name, params in FILTERS.items():
         results["filters"][name] = timed(inbox, params)
         say(f"inbox, {name}: {results['filters'][name]}")
+    if not filters_only:
+        results |= timed_search_report_export(client, timed, inbox, tickets)
+    queries = {}
+    ticket_admin = admin.site._registry[Ticket]
+    for size in (100, 500):
+        ticket_admin.list_per_page = size
+        counts = []
+        # The fewer of two requests: a session's activity is noted (saved) once a minute,
+        # on whichever request comes first in it, e.g. the first after a long export.
+        for _ in range(2):
+            with CaptureQueriesContext(connection) as captured:
+                client.get(inbox, {"work": "all"})
+            counts.append(len(captured))
+        queries[size] = min(counts)
+    results["queries_per_page"] = {"100": queries[100], "500": queries[500]}
+    say(f"SQL queries per inbox page: {queries[100]} at 100 a page, {queries[500]} at 500")
+    results |= loaded
+    print(json.dumps(results), flush=True)
+    return results
+
+
+def timed_search_report_export(client, timed, inbox: str, tickets: int) -> dict[str, Any]:
+    """The search with a few terms, the report, and the CSV export streamed."""
+    from django.urls import reverse
+
+    from support.models import Ticket
+
+    results: dict[str, Any] = {"search": {}}
     some = Ticket.objects.order_by("pk")[tickets // 2]
     searches = {
         "common word (password)": "password",
@@ -221,47 +272,52 @@ def child_run(tickets: int, messages: int, repeat: int) -> dict[str, Any]:
     results["export"] = {"rows": rows, "seconds": round(export_s, 1), "peak_mb": round(peak_mb, 1)}
     say(f"CSV export: {results['export']}")
 
-    queries = {}
-    ticket_admin = admin.site._registry[Ticket]
-    for size in (100, 500):
-        ticket_admin.list_per_page = size
-        with CaptureQueriesContext(connection) as captured:
-            client.get(inbox, {"work": "all"})
-        queries[size] = len(captured)
-    results["queries_per_page"] = {"100": queries[100], "500": queries[500]}
-    say(f"SQL queries per inbox page: {queries[100]} at 100 a page, {queries[500]} at 500")
-    results["load_s"] = round(load_s, 1)
-    results["index_s"] = round(index_s, 1)
-    print(json.dumps(results), flush=True)
     return results
 
 
-def run(tickets: int, messages: int, repeat: int) -> dict[str, Any]:
+def run(
+    tickets: int,
+    messages: int,
+    repeat: int,
+    *,
+    db_name: str = DB_NAME,
+    keep: bool = False,
+    reuse: bool = False,
+    filters_only: bool = False,
+) -> dict[str, Any]:
     load = warn_if_busy("slower")
-    env = app_env(DB_NAME, DJANGO_STATIC_MANIFEST="false", DJANGO_SECURE_SSL_REDIRECT="false")
-    say(f"database {DB_NAME}: recreating, migrating")
-    recreate_database(DB_NAME)
+    env = app_env(db_name, DJANGO_STATIC_MANIFEST="false", DJANGO_SECURE_SSL_REDIRECT="false")
+    if reuse:
+        say(f"database {db_name}: reusing it (loaded by a run with --keep), migrating")
+    else:
+        say(f"database {db_name}: recreating, migrating")
+        recreate_database(db_name)
     try:
         manage(env, "migrate", "--noinput")
         say(f"{tickets:,} questions, {messages:,} messages; {repeat} requests a page")
         args = ["--child", "--tickets", str(tickets), "--messages", str(messages)]
-        done = run_child(Path(__file__).resolve(), env, *args, "--repeat", str(repeat))
+        args += ["--repeat", str(repeat)]
+        args += ["--reuse"] if reuse else []
+        args += ["--filters-only"] if filters_only else []
+        done = run_child(Path(__file__).resolve(), env, *args)
     finally:
-        drop_database(DB_NAME)
+        if keep:
+            say(f"database {db_name} kept: time it again with --reuse, drop it when done")
+        else:
+            drop_database(db_name)
     worst_filter = max(r["p99_ms"] for r in done["filters"].values())
-    worst_search = max(r["p99_ms"] for r in done["search"].values())
     met = {
         "filter_p99": worst_filter < TARGETS_MS["filter_p99"],
-        "search_p99": worst_search < TARGETS_MS["search_p99"],
-        "report": done["report"]["p99_ms"] < TARGETS_MS["report"],
         "bounded_queries": done["queries_per_page"]["100"] == done["queries_per_page"]["500"],
     }
-    return done | {
-        "tickets": tickets,
-        "messages": messages,
-        "repeat": repeat,
-        "worst_filter_p99_ms": worst_filter,
-        "worst_search_p99_ms": worst_search,
+    summary = done | {"tickets": tickets, "messages": messages, "repeat": repeat,
+                      "worst_filter_p99_ms": worst_filter}  # fmt: skip
+    if not filters_only:
+        worst_search = max(r["p99_ms"] for r in done["search"].values())
+        met["search_p99"] = worst_search < TARGETS_MS["search_p99"]
+        met["report"] = done["report"]["p99_ms"] < TARGETS_MS["report"]
+        summary["worst_search_p99_ms"] = worst_search
+    return summary | {
         "targets_ms": TARGETS_MS,
         "targets_met": met,
         "cpus": os.cpu_count(),
@@ -275,24 +331,48 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tickets", type=int, default=DEFAULT_TICKETS)
     parser.add_argument("--messages", type=int, default=None, help="default: 5 per question")
     parser.add_argument("--repeat", type=int, default=DEFAULT_REPEAT)
+    parser.add_argument("--db", default=DB_NAME, help=f"the database (default {DB_NAME})")
+    parser.add_argument("--keep", action="store_true", help="leave the loaded database")
+    parser.add_argument(
+        "--reuse", action="store_true", help="time the database a --keep run left, unreloaded"
+    )
+    parser.add_argument(
+        "--filters-only",
+        action="store_true",
+        help="the inbox's filters only (results printed, not written to the results file)",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     messages = args.messages if args.messages is not None else 5 * args.tickets
     if args.child:
         django_setup()
-        child_run(args.tickets, messages, args.repeat)
+        child_run(
+            args.tickets, messages, args.repeat, reuse=args.reuse, filters_only=args.filters_only
+        )
         return 0
-    summary = run(args.tickets, messages, args.repeat)
+    summary = run(args.tickets, messages, args.repeat, db_name=args.db, keep=args.keep,
+                  reuse=args.reuse, filters_only=args.filters_only)  # fmt: skip
+    met = summary["targets_met"]
+    if args.filters_only:
+        verdict = (
+            f"{args.tickets:,} questions: worst filter p99 {summary['worst_filter_p99_ms']} ms "
+            f"(target {TARGETS_MS['filter_p99']}), queries "
+            f"{summary['queries_per_page']['100']} at 100 and "
+            f"{summary['queries_per_page']['500']} at 500 a page; targets met: {met}"
+        )
+        say(verdict)
+        print(json.dumps(summary), flush=True)
+        return 0 if all(met.values()) else 1
     verdict = (
         f"{args.tickets:,} questions: worst filter p99 {summary['worst_filter_p99_ms']} ms "
         f"(target {TARGETS_MS['filter_p99']}), worst search p99 "
         f"{summary['worst_search_p99_ms']} ms (target {TARGETS_MS['search_p99']}), report "
         f"p99 {summary['report']['p99_ms']} ms (target {TARGETS_MS['report']}), queries "
         f"{summary['queries_per_page']['100']} at 100 and {summary['queries_per_page']['500']} "
-        f"at 500 a page; targets met: {summary['targets_met']}"
+        f"at 500 a page; targets met: {met}"
     )
     finish(RESULTS_FILE, summary, verdict)
-    return 0 if all(summary["targets_met"].values()) else 1
+    return 0 if all(met.values()) else 1
 
 
 if __name__ == "__main__":

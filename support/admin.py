@@ -6,6 +6,9 @@ from functools import partial
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import quote
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
 from django.http import HttpResponseBadRequest, QueryDict
@@ -16,10 +19,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
-from django.utils.text import Truncator
+from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
 from django.utils.timesince import timesince, timeuntil
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 from modeltranslation.utils import get_translation_fields
 
@@ -40,6 +43,11 @@ from .models import (
     Ticket,
     TicketStatus,
 )
+
+# Labels by value, for the inbox's rows: get_priority_display() builds a dict of the
+# choices on each call, translating every label of it to hash it (four a row).
+PRIORITY_LABELS = dict(Priority.choices)
+AUTHOR_LABELS = dict(Message.Author.choices)
 
 PRIORITY_RANK = Case(
     *[When(priority=p, then=Value(rank)) for rank, p in enumerate(Priority.values)],
@@ -163,6 +171,44 @@ class TicketAdminForm(forms.ModelForm):
             )
 
 
+class InboxChangeList(ChangeList):
+    """
+    The inbox's list, with its rows' links made once for the page rather than once a link.
+
+    Django reverses the change page's URL for each link (two a row: reference and subject),
+    then add_preserved_filters resolves that URL again to add the view's filters to it,
+    so that saving a question returns to the same view: together a third of the page's
+    time in Python. The links are the same, made from one reversed URL and the filters.
+    """
+
+    def __init__(self, request, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        change = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=["0"],
+            current_app=self.model_admin.admin_site.name,
+        )
+        self._change_url_head, _zero, self._change_url_tail = change.rpartition("/0/")
+        # Each link carries the filters (?_changelist_filters=…) from url_for_result, so
+        # items_for_result's add_preserved_filters finds none left to add (no resolve).
+        self._row_query = f"?{self.preserved_filters}" if self.preserved_filters else ""
+        self.preserved_filters = ""
+
+    def url_for_result(self, result):
+        pk = quote(getattr(result, self.pk_attname))
+        return f"{self._change_url_head}/{pk}/{self._change_url_tail}{self._row_query}"
+
+
+def preview(text: str, length: int = 80) -> str:
+    """
+    Truncator(text).chars(length), without its walk through the text a character at a
+    time when the start is ASCII: no combining character there, nothing for NFC to do.
+    """
+    if len(text) > length and text[: length + 1].isascii():
+        return add_truncation_text(text[: calculate_truncate_chars_length(length, None)])
+    return Truncator(text).chars(length)
+
+
 def _breakable(email):
     """An address that may wrap before its "@" in a narrow column, and nowhere else."""
     local, _at, domain = email.rpartition("@")
@@ -240,6 +286,9 @@ class TicketAdmin(admin.ModelAdmin):
     change_form_template = "admin/support/ticket/change_form.html"
     change_list_template = "admin/support/ticket/change_list.html"
 
+    def get_changelist(self, request, **kwargs):
+        return InboxChangeList
+
     def has_add_permission(self, request):
         # Questions come from customers: by the web form, by email, or by phone, which
         # an agent takes down with "Take a phone call" (call_new_view), not the add form.
@@ -304,15 +353,30 @@ class TicketAdmin(admin.ModelAdmin):
         # A customer's question is a record: only a superuser removes one (e.g. spam).
         return request.user.is_superuser
 
+    def action_checkbox(self, obj):
+        # Django's renders a CheckboxInput through the form templates, once a row: the
+        # same <input> written directly (test_the_inbox_checkbox_is_djangos).
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            label,
+        )
+
     @admin.display(description=_("last message"))
     def last_message(self, obj):
         if not obj.last_body:
             return "-"
-        who = _("Internal note") if obj.last_internal else Message.Author(obj.last_kind).label
+        # gettext, not the lazy _(): a row's strings are translated once, now.
+        if obj.last_internal:
+            who = gettext("Internal note")
+        else:
+            who = AUTHOR_LABELS.get(obj.last_kind, obj.last_kind)
         return format_html(
             '<span class="inbox-last"><strong>{}:</strong> {}</span>',
             who,
-            Truncator(obj.last_body).chars(80),
+            preview(obj.last_body),
         )
 
     def changelist_view(self, request, extra_context=None):
@@ -325,7 +389,7 @@ class TicketAdmin(admin.ModelAdmin):
         return format_html(
             '<span class="inbox-priority inbox-priority--{}">{}</span>',
             obj.priority,
-            obj.get_priority_display(),
+            PRIORITY_LABELS.get(obj.priority, obj.priority),
         )
 
     @admin.display(description=_("age"), ordering="created_at")
@@ -343,7 +407,7 @@ class TicketAdmin(admin.ModelAdmin):
     @admin.display(description=_("answer due"), ordering="first_response_due_at")
     def sla_due(self, obj):
         if obj.first_responded_at:
-            return _("answered")
+            return gettext("answered")
         due = obj.first_response_due_at
         exact = date_format(due, "j M Y, H:i") + " UTC"
         now = timezone.now()
@@ -351,12 +415,12 @@ class TicketAdmin(admin.ModelAdmin):
             return format_html(
                 '<strong class="sla-overdue" title="{}">{}</strong>',
                 exact,
-                _("OVERDUE by %(time)s") % {"time": timesince(due, now, depth=1)},
+                gettext("OVERDUE by %(time)s") % {"time": timesince(due, now, depth=1)},
             )
         return format_html(
             '<span title="{}">{}</span>',
             exact,
-            _("due in %(time)s") % {"time": timeuntil(due, now, depth=1)},
+            gettext("due in %(time)s") % {"time": timeuntil(due, now, depth=1)},
         )
 
     @admin.display(description=_("affected status"))

@@ -7,14 +7,21 @@ from http import HTTPStatus
 import pytest
 import time_machine
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.templatetags import admin_list
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.http import urlencode
+from django.utils.text import Truncator
 from django.utils.translation import override
 
 from notifications.models import Notification
-from support import services
+from support import admin_rows, services
+from support.admin import preview
 from support.models import CannedResponse, Category, Message, Priority, Ticket, TicketStatus
 from tests.helpers import sign_in
 
@@ -143,6 +150,102 @@ def test_inbox_still_sorts_by_a_chosen_column(agent_client, make_ticket):
 
     # The "age" column (the 9th), by when they were asked: the oldest first.
     assert listed(agent_client, o="9") == [older.reference, newer.reference]
+
+
+@pytest.mark.parametrize("params", [{}, {"work": "all", "q": "leaked?", "o": "-3"}])
+def test_a_rows_links_keep_the_view_as_djangos_do(agent_client, ticket, params):
+    # The inbox writes its rows' links itself (InboxChangeList): Django's, to the letter,
+    # so that saving a question comes back to the same view.
+    response = agent_client.get(INBOX, params)
+    ticket_admin = admin.site._registry[Ticket]
+    expected = add_preserved_filters(
+        {
+            "preserved_filters": ticket_admin.get_preserved_filters(response.wsgi_request),
+            "opts": Ticket._meta,
+        },
+        change_url(ticket),
+    )
+
+    html = response.content.decode()
+
+    assert ("_changelist_filters" in expected) == bool(params)
+    assert f'<a href="{escape(expected)}">{ticket.reference}</a>' in html
+    assert f'<a href="{escape(expected)}">Was my password leaked?</a>' in html
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_inbox_checkbox_is_djangos(make_ticket, language):
+    # Written directly rather than through the form templates: the same <input>.
+    asked = make_ticket(subject='<b>"Fish" & chips</b>').ticket
+    ticket_admin = admin.site._registry[Ticket]
+
+    with override(language):
+        assert ticket_admin.action_checkbox(asked) == admin.ModelAdmin.action_checkbox(
+            ticket_admin, asked
+        )
+
+
+def test_the_inbox_rows_name_each_priority_and_author(agent_client, make_ticket, agent):
+    # Labels looked up by value, as get_priority_display() and the choices would.
+    noted = make_ticket(category=Category.OTHER).ticket
+    services.ticket_reply_by_agent(ticket=noted, agent=agent, body="Noted.", internal=True)
+    answered = make_ticket().ticket
+    services.ticket_reply_by_agent(ticket=answered, agent=agent, body="Hello.")
+    agent_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+
+    html = agent_client.get(INBOX).content.decode()
+
+    assert 'inbox-priority--low">Baja</span>' in html
+    assert 'inbox-priority--normal">Normal</span>' in html
+    assert "<strong>Nota interna:</strong> Noted." in html
+    assert "<strong>Soporte:</strong> Hello." in html
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_inbox_rows_are_djangos_cell_for_cell(
+    agent_client, make_ticket, agent, overdue, language
+):
+    # admin_rows makes the rows with each column worked out once a page: the same cells
+    # as Django's items_for_result, whatever the row holds.
+    answered = make_ticket(subject="<i>Was I & my card affected?</i>").ticket
+    services.ticket_reply_by_agent(ticket=answered, agent=agent, body="Yes, " + "long " * 40)
+    noted = make_ticket(subject="   ", category=Category.OTHER).ticket
+    services.ticket_reply_by_agent(ticket=noted, agent=agent, body="Callback.", internal=True)
+    services.tickets_assign(tickets=Ticket.objects.filter(pk=noted.pk), agent=agent)
+    Message.objects.filter(ticket=overdue).delete()  # no last message
+    agent_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    with time_machine.travel(timezone.now(), tick=False):
+        cl = agent_client.get(INBOX, {"work": "all", "o": "-9"}).context["cl"]
+        with override(language):
+            django_rows = [list(row) for row in admin_list.result_list(cl)["results"]]
+            rows = [list(row) for row in admin_rows.result_list(cl)["results"]]
+
+    assert admin_rows._columns(cl) is not None  # made by admin_rows, not left to Django
+    assert len(rows) == 3
+    assert (">Nueva</td>" in str(rows)) == (language == "es")
+    assert rows == django_rows
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "Short.",
+        "a" * 79,
+        "a" * 80,
+        "a" * 81,
+        "word " * 40,
+        "a" * 81 + "e\u0301",
+        "e\u0301" * 90,
+        "Ma\u00f1ana " * 20,
+        "a" * 78 + "\u00f1" + "b" * 20,
+    ],
+)
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_last_message_preview_is_truncators(text, language):
+    with override(language):
+        assert preview(text) == Truncator(text).chars(80)
 
 
 # --- Filters and search -----------------------------------------------------------
