@@ -1142,6 +1142,18 @@ def group_cpu_seconds(pgid: int) -> float:
     return total / tick
 
 
+def pin_group(pgid: int, cpus: set[int]) -> int:
+    """Keep a process group's live processes (and their threads) on `cpus`; how many."""
+    pinned = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[2]) == pgid:
+                for task in (stat.parent / "task").iterdir():
+                    os.sched_setaffinity(int(task.name), cpus)
+                pinned += 1
+    return pinned
+
+
 class Workers:
     """Celery worker processes, each in its own process group so a kill takes its children."""
 

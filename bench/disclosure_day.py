@@ -23,9 +23,14 @@ of a core each) set the limit. This script:
    cores needed for 100,000 and 1,000,000 customers arriving over 24 hours.
 
 Targets: 0 errors, and journeys per second at the highest rate >= 0.7 of the ceiling.
-The load generator shares the machine's CPUs with the server.
+The load generator shares the machine's CPUs with the server; with `--server-cpus N` the
+server has N CPUs of its own (the last ones) and everything this script runs besides (the
+load generator, the worker, the SMTP sink) the others, as a web server in production does
+not share its cores with its visitors, and the ceiling is then the server's N CPUs'.
+PostgreSQL and Redis are the machine's and are not pinned.
 
     .venv/bin/python bench/disclosure_day.py [--customers 2000] [--rates 0.5,0.8,1.1]
+        [--server-cpus N]
 
 Results: bench/results/disclosure_day.json.
 """
@@ -326,10 +331,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--customers", type=int, default=2000)
     parser.add_argument("--rates", default="0.5,0.8,1.1", help="fractions of the ceiling")
+    parser.add_argument(
+        "--server-cpus",
+        type=int,
+        help="give the web server this many CPUs of its own (the last ones) and everything"
+        " else (this load generator, the worker, the SMTP sink) the others; the ceiling is"
+        " then the server's CPUs'. Default: all share all CPUs",
+    )
     args = parser.parse_args()
     from aiosmtpd.controller import Controller
 
-    cpus = common.os.cpu_count() or 1
+    machine_cpus = sorted(common.os.sched_getaffinity(0))
+    server_cpus = set(machine_cpus[-args.server_cpus :]) if args.server_cpus else set(machine_cpus)
+    other_cpus = set(machine_cpus) - server_cpus or set(machine_cpus)
+    cpus = len(server_cpus)
     inbox = Inbox()
     smtp = Controller(inbox, hostname=HOST, port=common.free_port())
     smtp.start()
@@ -339,6 +354,7 @@ def main() -> int:
         CELERY_BROKER_URL=BROKER_URL,
         EMAIL_URL=f"smtp://{HOST}:{smtp.port}",
         DJANGO_TRUSTED_PROXY_COUNT="1",
+        CANDOR_HASHING_CORES=str(cpus),  # the server's: its password budget is sized on them
     )
     work = Path(tempfile.mkdtemp(prefix="candor-day-"))
     log = (work / "server.log").open("w+")
@@ -362,6 +378,13 @@ def main() -> int:
             common.serving_master(env, cpus, log, extra) as (port, server),
         ):
             cpu = lambda: common.group_cpu_seconds(server.pid) + workers.cpu_seconds()  # noqa: E731
+            if args.server_cpus:
+                common.pin_group(server.pid, server_cpus)
+                for proc in workers.procs:
+                    common.pin_group(proc.pid, other_cpus)
+                for task in Path("/proc/self/task").iterdir():  # the SMTP sink's thread too
+                    common.os.sched_setaffinity(int(task.name), other_cpus)
+                say(f"the server on CPUs {sorted(server_cpus)}, the rest on {sorted(other_cpus)}")
             runs = []
             for i, fraction in enumerate(fractions):
                 people = range(i * per_rate, (i + 1) * per_rate)
@@ -392,6 +415,7 @@ def main() -> int:
     summary = {
         "customers": args.customers,
         "cpus": cpus,
+        "server_cpus_of_its_own": bool(args.server_cpus),
         "hash": cost,
         "hashes_per_journey": HASHES_PER_JOURNEY,
         "ceiling_journeys_per_s": round(ceiling, 3),

@@ -69,7 +69,7 @@ class AppSettings(SettingsReader):
         cannot take them. The rest are anyone's; a known browser takes those too when
         its own are spent. 0 keeps none.
         """
-        return self._setting("CANDOR_KNOWN_BROWSER_SHARE", 0.5)
+        return self._setting("CANDOR_KNOWN_BROWSER_SHARE", 0.75)
 
     @property
     def KNOWN_BROWSER_DAYS(self) -> int:

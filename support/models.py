@@ -65,6 +65,16 @@ class Ticket(models.Model):
     )
     # The Message-ID of our acknowledgement: an emailed reply to it continues this question.
     ack_mail_id = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
+    # Set when this question was merged into another: what continues it goes there.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_from",
+    )
     category = models.CharField(max_length=20, choices=Category.choices)
     incident = models.ForeignKey(
         "incidents.Incident", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

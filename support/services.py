@@ -829,8 +829,10 @@ def tickets_merge(*, tickets, actor) -> Ticket:
             created_at=now,
         )
     Ticket.objects.filter(pk__in=[t.pk for t in merged]).update(
-        status=TicketStatus.CLOSED, resolved_at=now, updated_at=now
+        status=TicketStatus.CLOSED, resolved_at=now, updated_at=now, merged_into=kept
     )
+    # Questions merged earlier into one merged now: theirs too goes on in the kept one.
+    Ticket.objects.filter(merged_into__in=merged).update(merged_into=kept)
     with override(kept.language):
         note = _("Merged into this question: %(references)s.")
     references = ", ".join(t.reference for t in merged)
@@ -1026,6 +1028,7 @@ def _ticket_answered_by(mail: IncomingMail, *, any_sender: bool) -> Ticket | Non
     from its own address: naming someone else's (a Message-ID is no secret, everyone a
     customer wrote to has theirs) passes over it, and a stranger who knows a reference
     starts a question of their own. (A robot's report is only noted: any sender will do.)
+    An answer to a question since merged into another continues the one kept.
     """
     answered = {}
     if mail.answers:
@@ -1039,7 +1042,8 @@ def _ticket_answered_by(mail: IncomingMail, *, any_sender: bool) -> Ticket | Non
     sender = email_normalise(mail.from_email)
     for ticket in candidates:
         if any_sender or email_normalise(ticket.requester_email) == sender:
-            return ticket
+            # A question merged away goes on in the one it was merged into (same asker).
+            return ticket.merged_into or ticket
     return None
 
 

@@ -251,6 +251,7 @@ class Site:
                 "DJANGO_STATIC_MANIFEST": "false",
                 # Half of each second's 4 kept for browsers that signed in before.
                 "CANDOR_PASSWORD_CHECKS_PER_SECOND": "4",
+                "CANDOR_KNOWN_BROWSER_SHARE": "0.5",
                 "CANDOR_PASSWORD_WAIT_SECONDS": "1",
                 "CANDOR_PUBLIC_VERSION_SECONDS": str(VERSION_SECONDS),
             }

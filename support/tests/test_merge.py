@@ -78,3 +78,44 @@ def test_questions_asked_without_an_account_are_never_merged_even_from_one_addre
     assert "asked without an account cannot be merged" in response.content.decode()
     assert Message.objects.filter(ticket=one).count() == 1
     assert Message.objects.filter(ticket=two).count() == 1
+
+
+def test_an_emailed_reply_to_a_merged_away_question_goes_on_in_the_one_kept(
+    agent_client, make_ticket, customer
+):
+    """She answers the acknowledgement of her second question after the agent merged it."""
+    from support.mail import IncomingMail
+
+    first = make_ticket(user=customer, body="Is my card affected?").ticket
+    second = make_ticket(user=customer, body="Still no answer about my card.").ticket
+    merge(agent_client, first, second)
+
+    received = services.inbound_email_receive(
+        mail=IncomingMail(
+            message_id="<reply-to-second@mail.example.net>",
+            from_email=customer.email,
+            from_name="",
+            subject=f"Re: [{second.reference}] Your question",
+            body="It is a Visa card.",
+            size=1_000,
+            answers=[second.ack_mail_id],
+        )
+    )
+
+    assert received.ticket == first
+    assert first.messages.filter(body="It is a Visa card.").exists()
+    second.refresh_from_db()
+    assert (second.status, second.merged_into) == (TicketStatus.CLOSED, first)
+
+
+def test_merging_a_question_that_others_were_merged_into_sends_theirs_on_too(
+    agent_client, make_ticket, customer
+):
+    first, second, third = (
+        make_ticket(user=customer, body=f"Question {n}").ticket for n in range(3)
+    )
+    merge(agent_client, second, third)  # third goes into second
+    merge(agent_client, first, second)  # then second into first
+
+    third.refresh_from_db()
+    assert third.merged_into == first
