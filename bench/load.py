@@ -485,6 +485,7 @@ def run(
     workers: int,
     spread: bool = False,
     password_share: float | None = None,
+    server_cpus: int | None = None,
 ) -> dict[str, Any]:
     script = Path(__file__).resolve()
     wrk = common.ensure_wrk()
@@ -494,12 +495,21 @@ def run(
     env = common.site_env(DB_NAME, REDIS_URL=REDIS_URL, DJANGO_TRUSTED_PROXY_COUNT="1")
     if password_share is not None:
         env["CANDOR_PASSWORD_SHARE"] = str(password_share)
+    machine_cpus = sorted(os.sched_getaffinity(0))
+    own_cpus = set(machine_cpus[-server_cpus:]) if server_cpus else set(machine_cpus)
+    if server_cpus:
+        # The server's CPUs are its own; this script, wrk and the storm (children inherit
+        # it) get the others. The budget is then sized on the server's cores.
+        workers = len(own_cpus)
+        env["CANDOR_HASHING_CORES"] = str(workers)
+        os.sched_setaffinity(0, set(machine_cpus) - own_cpus or set(machine_cpus))
     say(f"database {DB_NAME}: recreating, migrating, loading the demo")
     common.recreate_database(DB_NAME)
     summary: dict[str, Any] = {
         "seconds": seconds,
         "workers": workers,
         "password_share": password_share,  # None: the default (core/conf.py)
+        "server_cpus_of_its_own": server_cpus,
     }
     try:
         common.flush_redis(REDIS_URL)
@@ -529,6 +539,9 @@ def run(
                 )
                 try:
                     common.wait_healthy(port, proc)
+                    if server_cpus:
+                        common.pin_group(proc.pid, own_cpus)
+                        say(f"the server on CPUs {sorted(own_cpus)}, the load on the others")
                     paths = find_paths(port, cookies[0])
                     connections = sum(CONNECTIONS.values())
                     say(
@@ -605,6 +618,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="run the mix alone, then with a password-login storm",
     )
     parser.add_argument(
+        "--server-cpus",
+        type=int,
+        help="give gunicorn this many CPUs of its own (the last ones), the load the others",
+    )
+    parser.add_argument(
         "--password-share",
         type=float,
         help="CANDOR_PASSWORD_SHARE for the server (default: the app's default)",
@@ -639,7 +657,14 @@ def main(argv: list[str] | None = None) -> int:
     common.warn_if_busy("lower and noisier")
     if args.spread and not args.login_storm:
         raise SystemExit("--spread goes with --login-storm")
-    summary = run(args.seconds, args.login_storm, args.workers, args.spread, args.password_share)
+    summary = run(
+        args.seconds,
+        args.login_storm,
+        args.workers,
+        args.spread,
+        args.password_share,
+        args.server_cpus,
+    )
     if args.login_storm:
         verdict = (
             f"anonymous req/s with the storm / without: {summary['anonymous_rps_ratio']:.2f} "

@@ -55,3 +55,21 @@ def test_two_web_processes_sharing_redis_keep_one_budget_between_them():
     # Now and the next 3 seconds (a fifth if a second turned meanwhile): two budgets, one
     # per process, would have given all 16.
     assert sum(places.values()) <= 2 * 5
+
+
+@pytest.mark.parametrize(
+    ("cores", "hash_seconds", "budget", "kept"),
+    [(1, 0.251, 2, 1), (2, 0.232, 4, 3), (8, 0.25, 16, 12)],
+)
+def test_the_default_budget_is_the_share_of_the_cores_and_keeps_places_for_known_browsers(
+    settings, monkeypatch, cores, hash_seconds, budget, kept
+):
+    """A one-core server's 1.99 checks a second are 2, one of them kept (not 1 keeping none)."""
+    from core import password_budget
+
+    monkeypatch.setattr(password_budget, "hash_seconds", lambda: hash_seconds)
+    settings.CANDOR_PASSWORD_CHECKS_PER_SECOND = None
+    settings.CANDOR_HASHING_CORES = cores
+
+    assert password_budget.derived_budget() == budget
+    assert dict(password_budget.lanes(known=True)) == {"kept": kept, "open": budget - kept}
