@@ -1,5 +1,7 @@
 """Staff write Markdown; readers get HTML that cannot carry script."""
 
+from functools import lru_cache
+
 import markdown as markdown_lib
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -17,7 +19,15 @@ ALLOWED_URL_SCHEMES = {"https", "http", "mailto", "tel"}
 
 def render_markdown(text: str) -> SafeString:
     """Render Markdown to HTML and sanitise it; the result is safe to put in a page."""
-    html = markdown_lib.markdown(text or "", extensions=["extra", "sane_lists"])
+    return _rendered(str(text or ""))
+
+
+# The same texts (the incident's updates and FAQs) are shown on every signed-in page, which
+# is never cached whole; rendering them was a fifth of /me/'s Python time in a storm
+# (py-spy, bench/load.py --login-storm --spread). A text's HTML depends on the text alone.
+@lru_cache(maxsize=512)
+def _rendered(text: str) -> SafeString:
+    html = markdown_lib.markdown(text, extensions=["extra", "sane_lists"])
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
