@@ -73,6 +73,24 @@ def share_session(live_server):
 
 
 @pytest.fixture
+def agent_page(desktop_page, share_session, django_user_model):
+    """A member of the Support agents group (not a superuser), signed in with two factors."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    from tests.helpers import sign_in
+
+    agent = django_user_model.objects.create_user("dee@example.com", None, is_staff=True)
+    agent.groups.add(Group.objects.get(name="Support agents"))
+    TOTP.activate(agent, generate_totp_secret())
+    client = Client()
+    sign_in(client, agent, "password", "mfa")
+    share_session(desktop_page, client)
+    return desktop_page
+
+
+@pytest.fixture
 def desktop_page(browser, live_server):
     """A page in a laptop's window, with the site as its base URL."""
     context = browser.new_context(

@@ -12,9 +12,6 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from django.contrib.auth.models import Group
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -22,7 +19,7 @@ from support import services
 from support.models import Category, Channel, Macro, Ticket
 from support.tasks import support_mailbox_poll
 from tests.dovecot import Dovecot, dovecot_available
-from tests.helpers import sign_in, wait_for
+from tests.helpers import wait_for
 from tests.smtp_sink import SmtpSink
 
 from .a11y import assert_accessible
@@ -49,18 +46,6 @@ def mailbox(settings):
         setattr(settings, name, value)
     yield server
     server.stop()
-
-
-@pytest.fixture
-def agent_page(desktop_page, share_session, django_user_model):
-    """A member of the Support agents group (not a superuser), signed in with two factors."""
-    agent = django_user_model.objects.create_user("dee@example.com", None, is_staff=True)
-    agent.groups.add(Group.objects.get(name="Support agents"))
-    TOTP.activate(agent, generate_totp_secret())
-    client = Client()
-    sign_in(client, agent, "password", "mfa")
-    share_session(desktop_page, client)
-    return desktop_page
 
 
 @pytest.fixture

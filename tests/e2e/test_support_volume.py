@@ -8,15 +8,11 @@ passes axe.
 import re
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from django.contrib.auth.models import Group
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from support import services
 from support.models import Category, Macro, Priority
-from tests.helpers import sign_in
 from tests.smtp_sink import SmtpSink
 
 from .a11y import assert_accessible, overflows_horizontally
@@ -28,18 +24,6 @@ pytestmark = [
 ]
 
 CARD = "Is my card affected?"
-
-
-@pytest.fixture
-def agent_page(desktop_page, share_session, django_user_model):
-    """A member of the Support agents group (not a superuser), signed in with two factors."""
-    agent = django_user_model.objects.create_user("dee@example.com", None, is_staff=True)
-    agent.groups.add(Group.objects.get(name="Support agents"))
-    TOTP.activate(agent, generate_totp_secret())
-    client = Client()
-    sign_in(client, agent, "password", "mfa")
-    share_session(desktop_page, client)
-    return desktop_page
 
 
 @pytest.fixture
