@@ -63,10 +63,11 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Accounts -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# allauth's backend alone: it is Django's ModelBackend (permissions, groups) with sign-in by
+# email. Listed beside it, ModelBackend would check a wrong password again (or hash it for an
+# address nobody has): two hashes a failed sign-in where the password budget counts one
+# (core.password_budget). The admin signs in through allauth (portal.views.admin_login).
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

@@ -211,6 +211,7 @@ def test_a_sign_in_past_the_bound_gets_the_form_with_the_way_out(rf, dora, setti
     from portal.account_adapter import AccountAdapter
 
     settings.CANDOR_PASSWORD_CHECKS_PER_SECOND = 1
+    settings.CANDOR_KNOWN_BROWSER_SHARE = 0  # one lane: a place each second
     settings.CANDOR_PASSWORD_WAIT_SECONDS = 0  # no waiting: only this second counts
     request = rf.post(reverse("account_login"))
     with time_machine.travel(timezone.now(), tick=False):
@@ -239,6 +240,7 @@ def test_when_no_place_comes_free_within_the_bound_a_sign_in_is_refused_at_once(
     client, dora, settings, frozen_clock
 ):
     settings.CANDOR_PASSWORD_CHECKS_PER_SECOND = 1
+    settings.CANDOR_KNOWN_BROWSER_SHARE = 0  # one lane: a place each second
     url = reverse("account_login")
     storm(client, url, 4)  # now and each of the next 3 seconds are spent
     frozen_clock.waits.clear()
@@ -254,6 +256,39 @@ def test_when_no_place_comes_free_within_the_bound_a_sign_in_is_refused_at_once(
     assert b"Many people are signing in" in busy.content
     assert "frame-ancestors 'none'" in busy["Content-Security-Policy"]
     assert "_auth_user_id" not in client.session
+
+
+@pytest.fixture
+def hashes(monkeypatch):
+    """The password hashes made from here on (a check hashes the password it is given)."""
+    from django.contrib.auth.hashers import get_hasher
+
+    hasher_class = type(get_hasher())
+    made = []
+    original = hasher_class.encode
+
+    def counted(self, *args, **kwargs):
+        made.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(hasher_class, "encode", counted)
+    return made
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("login", "password"),
+    [("dora", "a wrong guess"), ("nobody@example.com", "a guess"), ("dora", PASSWORD)],
+    ids=["wrong-password", "address-nobody-has", "right-password"],
+)
+def test_a_sign_in_costs_one_password_hash_the_one_the_budget_counts(
+    client, dora, hashes, login, password
+):
+    """A storm's guess costs the cores what the budget counts, not twice as much."""
+    address = dora.email if login == "dora" else login
+    client.post(reverse("account_login"), {"login": address, "password": password})
+
+    assert len(hashes) == 1
 
 
 def fill_open_places():
@@ -282,11 +317,12 @@ def sign_in_and_out(client, person):
 def test_in_a_storm_a_browser_that_signed_in_before_still_gets_in(
     client, dora, settings, frozen_clock
 ):
-    settings.CANDOR_PASSWORD_CHECKS_PER_SECOND = 2  # a place a second kept, one open
+    settings.CANDOR_PASSWORD_CHECKS_PER_SECOND = 2  # 1.5 places a second kept, 0.5 open
     url = reverse("account_login")
     sign_in_and_out(client, dora)
     frozen_clock.shift(dt.timedelta(seconds=10))  # a later moment, the storm begins
     fill_open_places()
+    frozen_clock.waits.clear()  # her first sign-in may have waited for an open place
 
     signed_in = client.post(url, {"login": dora.email, "password": PASSWORD})
 
