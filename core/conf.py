@@ -28,7 +28,7 @@ class AppSettings(SettingsReader):
         return self._setting("CANDOR_REFUSED_HOLD_SECONDS", 5)
 
     @property
-    def PASSWORD_CHECKS_PER_SECOND(self) -> int:
+    def PASSWORD_CHECKS_PER_SECOND(self) -> float:
         """
         Password checks (PBKDF2, ~250 ms of a core each) the whole site starts in a
         second, counted in the shared cache; over it, a sign-in waits its turn (up to

@@ -17,13 +17,19 @@ Each second's checks are in two lanes: CANDOR_KNOWN_BROWSER_SHARE of them are ke
 browsers that signed in to the account before (core.known_browsers), the rest are open to
 anyone. A storm of guesses from a leaked list fills the open lane and no more, so a person
 signing in again from her own browser still finds a place within the wait; a known browser
-takes an open place too when the kept ones of that second are spent.
+takes an open place too when the kept ones of that second are spent. A lane's rate need not
+be whole: at 0.5 checks a second it has a place every other second (`places`), so a small
+server's budget is kept as set, not rounded to a whole check a second.
+
+One sign-in is one hash, whether the account exists or not (portal.base_settings lists
+allauth's authentication backend alone), so the budget counts what the cores do.
 """
 
 import math
+import threading
 import time
-from functools import cache as once
 
+from django.conf import settings
 from django.core.cache import cache
 
 from .conf import app_settings
@@ -34,46 +40,69 @@ _sleep = time.sleep  # tests move a frozen clock instead
 _KEY_SLACK_SECONDS = 5
 
 
-@once
+_measured: list[float] = []
+_measuring = threading.Lock()
+
+
 def hash_seconds() -> float:
     """
-    What one password hash costs this process in CPU time, measured once (lazily: the
-    first sign-in pays it, ~250 ms) with the first of settings.PASSWORD_HASHERS, as checks
-    use it.
+    What one password hash costs this process in CPU time, measured once with the first
+    of settings.PASSWORD_HASHERS, as checks use it: when the web process starts
+    (portal.wsgi), or else by the first sign-in. One thread measures; the others wait for
+    its figure (a storm's first sign-ins, all measuring at once, once spent a quarter of
+    the server's CPU on it: bench/load.py --login-storm --spread, py-spy).
     """
+    if _measured:
+        return _measured[0]
+    with _measuring:
+        if not _measured:
+            _measured.append(_measure_hash())
+    return _measured[0]
+
+
+def _measure_hash() -> float:
     from django.contrib.auth.hashers import get_hasher
 
     hasher = get_hasher()
     # The CPU time of this thread, not the time on the clock: measured in the middle of a
-    # storm (the first sign-in often is), the clock would count the wait for a core too,
-    # and the budget would come out a fraction of what the cores can do.
+    # storm, the clock would count the wait for a core too, and the budget would come out
+    # a fraction of what the cores can do.
     started = time.thread_time()
     hasher.encode("a password nobody types", hasher.salt())
     return max(time.thread_time() - started, 1e-6)
 
 
-def derived_budget() -> int:
+def derived_budget() -> float:
     """
     The default budget: the share of the site's hashing capacity (CANDOR_HASHING_CORES
     cores, each making 1 / hash_seconds() checks a second) that password sign-in may take.
     The cores are the settings', not this machine's: the budget is the whole site's.
     """
     capacity = app_settings.HASHING_CORES / hash_seconds()
-    # To the nearest whole check: a small server's 1.99 (one core, a 251 ms hash) is 2 checks,
-    # of which one is kept for known browsers; rounded down it would be 1 and keep none.
-    return max(1, round(app_settings.PASSWORD_SHARE * capacity))
+    return app_settings.PASSWORD_SHARE * capacity
 
 
 def _key(lane: str, second: int) -> str:
     return f"password-checks:{lane}:{second}"
 
 
-def lanes(known: bool) -> list[tuple[str, int]]:
-    """The lanes a sign-in may take a place in, each with its places a second."""
+def lanes(known: bool) -> list[tuple[str, float]]:
+    """The lanes a sign-in may take a place in, each with its checks a second."""
     budget = app_settings.PASSWORD_CHECKS_PER_SECOND
-    kept = math.floor(budget * app_settings.KNOWN_BROWSER_SHARE)
+    kept = budget * app_settings.KNOWN_BROWSER_SHARE
     open_lane = ("open", budget - kept)
     return [("kept", kept), open_lane] if known else [open_lane]
+
+
+def places(rate: float, second: int) -> int:
+    """
+    A lane's places in `second`: the whole checks its rate has made by the end of that
+    second less those it had made by its start. Over any run of seconds they add up to
+    the rate times the seconds (less than one check short), whatever the rate: at 2.5
+    a second, 2 and 3 in turn; at 0.25, one place every fourth second.
+    """
+    # Rounded first: 0.1 * 30 is 3.0000000000000004 in floating point, not 3.
+    return math.floor(round((second + 1) * rate, 9)) - math.floor(round(second * rate, 9))
 
 
 def _window() -> tuple[float, list[int]]:
@@ -93,8 +122,9 @@ def password_check_place(known: bool = False) -> tuple[float, int] | None:
     if not app_settings.PASSWORD_CHECKS_PER_SECOND:
         return now, seconds[0]
     for second in seconds:
-        for lane, places in lanes(known):
-            if places <= 0:
+        for lane, rate in lanes(known):
+            room = places(rate, second)
+            if room <= 0:
                 continue
             key = _key(lane, second)
             cache.add(key, 0, timeout=app_settings.PASSWORD_WAIT_SECONDS + _KEY_SLACK_SECONDS)
@@ -102,7 +132,7 @@ def password_check_place(known: bool = False) -> tuple[float, int] | None:
                 used = cache.incr(key)
             except ValueError:  # evicted between add and incr
                 used = 1
-            if used <= places:
+            if used <= room:
                 return now, second
     return None
 
@@ -123,11 +153,20 @@ def password_checks_spent(known: bool = False) -> bool:
     if not app_settings.PASSWORD_CHECKS_PER_SECOND:
         return False
     _now, seconds = _window()
-    keys = {_key(lane, s): places for s in seconds for lane, places in lanes(known)}
+    keys = {_key(lane, s): places(rate, s) for s in seconds for lane, rate in lanes(known)}
     used = cache.get_many(list(keys))
-    return all(used.get(key, 0) >= places for key, places in keys.items())
+    return all(used.get(key, 0) >= room for key, room in keys.items())
 
 
 def hashing_capacity_per_second() -> float:
     """Checks a second the site's hashing cores can make at most (for reports)."""
     return app_settings.HASHING_CORES / hash_seconds()
+
+
+def measure_when_starting() -> None:
+    """
+    For a web process as it starts: measure the hash cost now, on a quiet core, if the
+    budget is derived from it (CANDOR_PASSWORD_CHECKS_PER_SECOND unset).
+    """
+    if getattr(settings, "CANDOR_PASSWORD_CHECKS_PER_SECOND", None) is None:
+        hash_seconds()
