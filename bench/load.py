@@ -9,7 +9,8 @@ it from other processes on 127.0.0.1:
 1. creates a fresh PostgreSQL database (`candor_bench_load`), migrates it, loads
    the demo (`seed_demo`), collects static files, signs in a few demo customers
    who were affected (sessions created as Django's login() creates them);
-2. starts gunicorn, one sync worker per CPU, debug off, Redis as the shared cache
+2. starts gunicorn as deploy/ runs it, one gthread worker per CPU with 32 threads
+   (`--threads N`), debug off, Redis as the shared cache
    (database 3, flushed first), and finds where each page answers (following a
    language redirect, if any);
 3. for `--seconds` (default 60) runs, all at once, one `wrk` process per
@@ -42,7 +43,8 @@ low; the ratio is measured against the same server in the same run.
 
 Usage, from the repository root:
 
-    .venv/bin/python bench/load.py [--seconds N] [--login-storm]
+    .venv/bin/python bench/load.py [--seconds N] [--login-storm [--spread]]
+        [--threads N] [--password-share F] [--known-share F] [--server-cpus N]
 
 Human-readable lines come first; the last line printed is one JSON object,
 which is also written to bench/results/load.json (load_login_storm.json with
@@ -206,8 +208,10 @@ def _legit_thread(
         time.sleep(max(0.0, at - time.monotonic()))
         address = f"172.16.{rng.randrange(256)}.{rng.randrange(1, 255)}"
         started = time.monotonic()
+        form_s = None
         try:
             cookie, token = common.form_session(port, login, cookie=browser_cookie)
+            form_s = time.monotonic() - started
             status, headers, _ = common.request(
                 port,
                 login,
@@ -229,6 +233,8 @@ def _legit_thread(
         kind = "known" if browser_cookie else "new"
         results[kind].append(time.monotonic() - started if signed_in else None)
         results[f"{kind}_outcomes"].append(outcome)
+        if form_s is not None:
+            results["form_s"].append(form_s)
 
 
 def _browser_cookie(n: int, email: str) -> str:
@@ -292,7 +298,13 @@ def child_storm(
     ]
     # With --spread, people who know their password sign in meanwhile, at a fifth of what
     # the hasher can serve (the storm's rate / STORM_FACTOR / 5), on a schedule of their own.
-    legit: dict[str, list] = {"known": [], "new": [], "known_outcomes": [], "new_outcomes": []}
+    legit: dict[str, list] = {
+        "known": [],
+        "new": [],
+        "known_outcomes": [],
+        "new_outcomes": [],
+        "form_s": [],
+    }
     if spread:
         common.django_setup()  # to sign the cookies the browsers were given before
         legit_rate = rate / STORM_FACTOR / LEGIT_SHARE_DIVISOR
@@ -326,6 +338,8 @@ def child_storm(
             "legit_signed_in_within_5s_percent": known["signed_in_within_5s_percent"] or 0.0,
             "legit_p50_s": known["p50_s"],
             "legit_outcomes": known["outcomes"],
+            # Of each sign-in's time, opening the form (the rest is the POST).
+            "legit_form_p50_s": round(common.percentile(legit["form_s"] or [0.0], 0.5), 2),
             "legit_from_new_browsers": _legit_figures(legit["new"], legit["new_outcomes"]),
         }
     return legit_figures | {
@@ -486,6 +500,8 @@ def run(
     spread: bool = False,
     password_share: float | None = None,
     server_cpus: int | None = None,
+    threads: int = 32,
+    known_share: float | None = None,
 ) -> dict[str, Any]:
     script = Path(__file__).resolve()
     wrk = common.ensure_wrk()
@@ -495,6 +511,8 @@ def run(
     env = common.site_env(DB_NAME, REDIS_URL=REDIS_URL, DJANGO_TRUSTED_PROXY_COUNT="1")
     if password_share is not None:
         env["CANDOR_PASSWORD_SHARE"] = str(password_share)
+    if known_share is not None:
+        env["CANDOR_KNOWN_BROWSER_SHARE"] = str(known_share)
     machine_cpus = sorted(os.sched_getaffinity(0))
     own_cpus = set(machine_cpus[-server_cpus:]) if server_cpus else set(machine_cpus)
     if server_cpus:
@@ -509,7 +527,9 @@ def run(
         "seconds": seconds,
         "workers": workers,
         "password_share": password_share,  # None: the default (core/conf.py)
+        "known_browser_share": known_share,  # None: the default
         "server_cpus_of_its_own": server_cpus,
+        "threads": threads,
     }
     try:
         common.flush_redis(REDIS_URL)
@@ -533,9 +553,15 @@ def run(
             with (work / "gunicorn.log").open("w+") as log:
                 # As deploy/systemd/candor-web@.service runs it: a sign-in waiting for the
                 # password budget holds a thread, not a whole process.
-                say(f"gunicorn: {workers} gthread workers (8 threads) on http://{HOST}:{port}/")
+                say(
+                    f"gunicorn: {workers} gthread workers ({threads} threads) on http://{HOST}:{port}/"
+                )
                 proc = common.start_gunicorn(
-                    env, port, workers, log, extra=("--worker-class", "gthread", "--threads", "8")
+                    env,
+                    port,
+                    workers,
+                    log,
+                    extra=("--worker-class", "gthread", "--threads", str(threads)),
                 )
                 try:
                     common.wait_healthy(port, proc)
@@ -628,15 +654,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="CANDOR_PASSWORD_SHARE for the server (default: the app's default)",
     )
     parser.add_argument(
+        "--known-share",
+        type=float,
+        help="CANDOR_KNOWN_BROWSER_SHARE for the server (default: the app's default)",
+    )
+    parser.add_argument(
         "--spread",
         action="store_true",
         help="with --login-storm: each attempt from another address (a botnet)",
     )
     parser.add_argument(
+        "--threads",
+        type=int,
+        default=32,
+        help="threads of each gunicorn worker (default 32, as deploy/ runs it)",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=os.cpu_count() or 1,
-        help="gunicorn sync workers (default: one per CPU)",
+        help="gunicorn workers (default: one per CPU)",
     )
     parser.add_argument("--child", choices=["hash", "storm", "legit"], help=argparse.SUPPRESS)
     parser.add_argument("--count", type=int, help=argparse.SUPPRESS)
@@ -664,6 +701,8 @@ def main(argv: list[str] | None = None) -> int:
         args.spread,
         args.password_share,
         args.server_cpus,
+        args.threads,
+        args.known_share,
     )
     if args.login_storm:
         verdict = (
