@@ -67,9 +67,11 @@ class AppSettings(SettingsReader):
         The share of each second's password checks kept for browsers that signed in to
         the account before (core.known_browsers): a storm of guesses, however spread,
         cannot take them. The rest are anyone's; a known browser takes those too when
-        its own are spent. 0 keeps none.
+        its own are spent. 0 keeps none. The open share is what a storm takes from the
+        pages (README, "Sizing the password budget"); a new browser past it is offered the
+        emailed code, the way every affected customer's first sign-in goes anyway.
         """
-        return self._setting("CANDOR_KNOWN_BROWSER_SHARE", 0.75)
+        return self._setting("CANDOR_KNOWN_BROWSER_SHARE", 0.9)
 
     @property
     def KNOWN_BROWSER_DAYS(self) -> int:

@@ -78,8 +78,8 @@ def test_the_default_budget_is_the_share_of_the_cores_and_keeps_places_for_known
         lane: sum(password_budget.places(rate, second) for second in minute)
         for lane, rate in password_budget.lanes(known=True)
     }
-    assert abs(places["kept"] - 60 * 0.75 * budget) < 1
-    assert abs(places["open"] - 60 * 0.25 * budget) < 1
+    assert abs(places["kept"] - 60 * 0.9 * budget) < 1
+    assert abs(places["open"] - 60 * 0.1 * budget) < 1
 
 
 @pytest.mark.parametrize(
