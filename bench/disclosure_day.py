@@ -378,7 +378,7 @@ def main() -> int:
             f" ceiling {ceiling:.2f} journeys/s")  # fmt: skip
         fractions = [float(f) for f in args.rates.split(",")]
         per_rate = args.customers // len(fractions)
-        extra = ("--worker-class", "gthread", "--threads", "8")
+        extra = ("--worker-class", "gthread", "--threads", "32")  # as deploy/ runs it
         with (
             common.Workers(env, 1, "prefork", log, "day") as workers,
             common.serving_master(env, cpus, log, extra) as (port, server),
