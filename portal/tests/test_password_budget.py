@@ -90,3 +90,48 @@ def test_a_lane_of_part_checks_a_second_has_a_place_as_often_as_its_rate_says(ra
     from core.password_budget import places
 
     assert [places(rate, s) for s in range(4)] == seconds
+
+
+def test_the_hash_cost_is_measured_once_however_many_sign_ins_ask_at_once(monkeypatch):
+    """A storm's first sign-ins, all at once, must not each spend a hash on measuring it."""
+    import threading
+
+    from core import password_budget
+
+    measured = []
+
+    def measure():
+        measured.append(1)
+        time.sleep(0.2)  # as long as a hash, for the others to arrive meanwhile
+        return 0.25
+
+    monkeypatch.setattr(password_budget, "_measured", [])
+    monkeypatch.setattr(password_budget, "_measure_hash", measure)
+    start = threading.Barrier(8)
+    costs = []
+
+    def sign_in():
+        start.wait()
+        costs.append(password_budget.hash_seconds())
+
+    threads = [threading.Thread(target=sign_in) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert costs == [0.25] * 8
+    assert len(measured) == 1
+
+
+def test_a_web_process_measures_the_hash_cost_as_it_starts():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CANDOR_")}
+    env |= {"DJANGO_SETTINGS_MODULE": "portal.settings", "DJANGO_DEBUG": "true"}
+    code = "import portal.wsgi; from core import password_budget as b; print(b._measured)"
+
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() not in ("", "[]")  # timed before any visitor asked
