@@ -116,6 +116,18 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# With DATABASE_POOL_MAX_SIZE, each process's threads share a pool of at most that many
+# PostgreSQL connections (Django's own, psycopg_pool) instead of one connection a thread:
+# gunicorn runs 32 threads a process (deploy/), most of them serving cached pages that need
+# none. A pooled connection goes back to the pool after each request (CONN_MAX_AGE 0).
+DATABASE_POOL_MAX_SIZE = env.int("DATABASE_POOL_MAX_SIZE", default=0)
+if DATABASE_POOL_MAX_SIZE and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DATABASE_POOL_MAX_SIZE,
+        "timeout": 10,  # seconds a request waits for a free connection before a 500
+    }
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:

@@ -397,3 +397,35 @@ def test_the_deploy_environment_templates_placeholders_cannot_be_used_as_they_ar
 
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY is too weak for production" in result.stderr
+
+
+POOLED = """
+import threading
+from django.db import connection
+pids = set()
+def page():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid(), pg_sleep(0.3)")
+        pids.add(cursor.fetchone()[0])
+    connection.close()  # as at the end of a request: back to the pool
+threads = [threading.Thread(target=page) for _ in range(6)]
+for t in threads: t.start()
+for t in threads: t.join()
+from django.conf import settings as s
+print(json.dumps([len(pids), s.DATABASES["default"]["CONN_MAX_AGE"]]))
+"""
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="needs PostgreSQL (DATABASE_URL)",
+)
+def test_with_a_pool_a_process_threads_share_a_few_postgresql_connections():
+    """Six threads asking at once, as gunicorn's do, use the pool's two connections."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    # The server's own database: the query needs no table of ours.
+    server = urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path="/postgres"))
+    values = settings_as_started(POOLED, DATABASE_URL=server, DATABASE_POOL_MAX_SIZE="2")
+
+    assert values == [2, 0]
