@@ -29,7 +29,6 @@ import math
 import threading
 import time
 
-from django.conf import settings
 from django.core.cache import cache
 
 from .conf import app_settings
@@ -87,8 +86,13 @@ def _key(lane: str, second: int) -> str:
 
 
 def lanes(known: bool) -> list[tuple[str, float]]:
-    """The lanes a sign-in may take a place in, each with its checks a second."""
+    """
+    The lanes a sign-in may take a place in, each with its checks a second; none when
+    the budget is off (0).
+    """
     budget = app_settings.PASSWORD_CHECKS_PER_SECOND
+    if not budget:
+        return []
     kept = budget * app_settings.KNOWN_BROWSER_SHARE
     open_lane = ("open", budget - kept)
     return [("kept", kept), open_lane] if known else [open_lane]
@@ -119,15 +123,17 @@ def password_check_place(known: bool = False) -> tuple[float, int] | None:
     this account before) may take the kept places too. Without a budget, the place is now.
     """
     now, seconds = _window()
-    if not app_settings.PASSWORD_CHECKS_PER_SECOND:
+    its_lanes = lanes(known)
+    if not its_lanes:
         return now, seconds[0]
+    timeout = app_settings.PASSWORD_WAIT_SECONDS + _KEY_SLACK_SECONDS
     for second in seconds:
-        for lane, rate in lanes(known):
+        for lane, rate in its_lanes:
             room = places(rate, second)
             if room <= 0:
                 continue
             key = _key(lane, second)
-            cache.add(key, 0, timeout=app_settings.PASSWORD_WAIT_SECONDS + _KEY_SLACK_SECONDS)
+            cache.add(key, 0, timeout=timeout)
             try:
                 used = cache.incr(key)
             except ValueError:  # evicted between add and incr
@@ -150,10 +156,11 @@ def password_check_allowed(known: bool = False) -> bool:
 
 def password_checks_spent(known: bool = False) -> bool:
     """Whether every place within the bound is spent already (reads, takes nothing)."""
-    if not app_settings.PASSWORD_CHECKS_PER_SECOND:
+    its_lanes = lanes(known)
+    if not its_lanes:
         return False
     _now, seconds = _window()
-    keys = {_key(lane, s): places(rate, s) for s in seconds for lane, rate in lanes(known)}
+    keys = {_key(lane, s): places(rate, s) for s in seconds for lane, rate in its_lanes}
     used = cache.get_many(list(keys))
     return all(used.get(key, 0) >= room for key, room in keys.items())
 
@@ -165,8 +172,8 @@ def hashing_capacity_per_second() -> float:
 
 def measure_when_starting() -> None:
     """
-    For a web process as it starts: measure the hash cost now, on a quiet core, if the
-    budget is derived from it (CANDOR_PASSWORD_CHECKS_PER_SECOND unset).
+    For a web process as it starts: read the budget once, which measures the hash cost
+    now, on a quiet core, when the budget is derived from it (CANDOR_PASSWORD_CHECKS_PER_SECOND
+    unset; core.conf).
     """
-    if getattr(settings, "CANDOR_PASSWORD_CHECKS_PER_SECOND", None) is None:
-        hash_seconds()
+    app_settings.PASSWORD_CHECKS_PER_SECOND  # noqa: B018 (read for its measuring)
