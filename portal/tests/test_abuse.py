@@ -291,6 +291,13 @@ def test_a_sign_in_costs_one_password_hash_the_one_the_budget_counts(
     assert len(hashes) == 1
 
 
+@pytest.fixture
+def two_lanes(settings):
+    """A budget of 2 checks a second: a place a second kept for known browsers, one open."""
+    settings.CANDOR_PASSWORD_CHECKS_PER_SECOND = 2
+    settings.CANDOR_KNOWN_BROWSER_SHARE = 0.5
+
+
 def fill_open_places():
     """A storm of guesses takes every place open to anyone within the wait."""
     from core.password_budget import password_check_place
@@ -315,10 +322,8 @@ def sign_in_and_out(client, person):
 
 @pytest.mark.django_db
 def test_in_a_storm_a_browser_that_signed_in_before_still_gets_in(
-    client, dora, settings, frozen_clock
+    client, dora, two_lanes, frozen_clock
 ):
-    settings.CANDOR_PASSWORD_CHECKS_PER_SECOND = 2
-    settings.CANDOR_KNOWN_BROWSER_SHARE = 0.5  # a place a second kept, one open
     url = reverse("account_login")
     sign_in_and_out(client, dora)
     frozen_clock.shift(dt.timedelta(seconds=10))  # a later moment, the storm begins
@@ -334,10 +339,8 @@ def test_in_a_storm_a_browser_that_signed_in_before_still_gets_in(
 
 @pytest.mark.django_db
 def test_in_a_storm_a_new_browser_is_offered_the_emailed_code(
-    client, dora, settings, frozen_clock
+    client, dora, two_lanes, frozen_clock
 ):
-    settings.CANDOR_PASSWORD_CHECKS_PER_SECOND = 2
-    settings.CANDOR_KNOWN_BROWSER_SHARE = 0.5  # a place a second kept, one open
     url = reverse("account_login")
     fill_open_places()
 
@@ -349,11 +352,9 @@ def test_in_a_storm_a_new_browser_is_offered_the_emailed_code(
 
 @pytest.mark.django_db
 def test_a_known_browser_gets_no_kept_place_for_another_account(
-    client, dora, django_user_model, settings, frozen_clock
+    client, dora, django_user_model, two_lanes, frozen_clock
 ):
     """Whoever holds the leaked list and an account of their own gains nothing by it."""
-    settings.CANDOR_PASSWORD_CHECKS_PER_SECOND = 2
-    settings.CANDOR_KNOWN_BROWSER_SHARE = 0.5  # a place a second kept, one open
     url = reverse("account_login")
     sign_in_and_out(client, dora)  # the attacker's own account, say
     fill_open_places()
@@ -366,15 +367,13 @@ def test_a_known_browser_gets_no_kept_place_for_another_account(
 @pytest.mark.django_db
 @pytest.mark.parametrize("tamper", ["forged", "altered"])
 def test_a_forged_or_altered_browser_cookie_gets_no_kept_place(
-    client, dora, settings, frozen_clock, tamper
+    client, dora, two_lanes, frozen_clock, tamper
 ):
     from django.core import signing
     from django.utils.crypto import salted_hmac
 
     from core.known_browsers import COOKIE_NAME
 
-    settings.CANDOR_PASSWORD_CHECKS_PER_SECOND = 2
-    settings.CANDOR_KNOWN_BROWSER_SHARE = 0.5  # a place a second kept, one open
     url = reverse("account_login")
     sign_in_and_out(client, dora)
     if tamper == "forged":  # the right digest, signed with another key
