@@ -93,9 +93,14 @@ def lanes(known: bool) -> list[tuple[str, float]]:
     budget = app_settings.PASSWORD_CHECKS_PER_SECOND
     if not budget:
         return []
-    kept = budget * app_settings.KNOWN_BROWSER_SHARE
-    open_lane = ("open", budget - kept)
-    return [("kept", kept), open_lane] if known else [open_lane]
+    # The open lane has a place within every wait at least, so that on a quiet day a browser
+    # new to the site, whose first password was mistyped, waits its turn and gets in
+    # instead of being told many people are signing in (a small server's tenth of 2 checks
+    # a second was a place every 5 s).
+    least_open = min(budget, 1 / max(app_settings.PASSWORD_WAIT_SECONDS, 1))
+    open_rate = max(budget * (1 - app_settings.KNOWN_BROWSER_SHARE), least_open)
+    open_lane = ("open", open_rate)
+    return [("kept", budget - open_rate), open_lane] if known else [open_lane]
 
 
 def places(rate: float, second: int) -> int:

@@ -338,6 +338,26 @@ def test_in_a_storm_a_browser_that_signed_in_before_still_gets_in(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("second", [0, 1, 2, 3, 4])
+def test_on_a_quiet_day_a_new_browser_that_mistyped_gets_in_on_the_next_try(
+    client, dora, settings, frozen_clock, second
+):
+    """A small server's default budget: 2 checks a second, nine tenths kept for known browsers."""
+    settings.CANDOR_PASSWORD_CHECKS_PER_SECOND = 2
+    settings.CANDOR_KNOWN_BROWSER_SHARE = None  # the default
+    frozen_clock.shift(dt.timedelta(seconds=second))  # wherever the seconds fall
+    url = reverse("account_login")
+    client.post(url, {"login": dora.email, "password": "a typo"})
+    frozen_clock.waits.clear()  # the typo may have waited for its own place
+
+    signed_in = client.post(url, {"login": dora.email, "password": PASSWORD})
+
+    assert signed_in.status_code == 302  # waited its turn; nobody else was signing in
+    assert "_auth_user_id" in client.session
+    assert sum(frozen_clock.waits) <= 3  # within CANDOR_PASSWORD_WAIT_SECONDS
+
+
+@pytest.mark.django_db
 def test_in_a_storm_a_new_browser_is_offered_the_emailed_code(
     client, dora, two_lanes, frozen_clock
 ):
