@@ -22,7 +22,11 @@ of a core each) set the limit. This script:
    (server and worker) per journey, the rate at which a step's p99 crossed 2 s, and the
    cores needed for 100,000 and 1,000,000 customers arriving over 24 hours.
 
-Targets: 0 errors, and journeys per second at the highest rate >= 0.7 of the ceiling.
+Targets: 0 errors, and journeys per second at the best rate up to the ceiling >= 0.7 of
+the ceiling. Past the ceiling (the default's 1.1) more people arrive than the hashes can
+serve, and a password sign-in waits only so long (core.password_budget): the password
+typed again before enrolling TOTP may be told the site is busy. Those are counted and
+reported apart (a person would try again); every other failure at any rate is an error.
 The load generator shares the machine's CPUs with the server; with `--server-cpus N` the
 server has N CPUs of its own (the last ones) and everything this script runs besides (the
 load generator, the worker, the SMTP sink) the others, as a web server in production does
@@ -69,6 +73,7 @@ RATIO_TARGET = 0.7
 P99_LIMIT_S = 2.0
 STEPS = ["request_code", "confirm_code", "new_password", "me", "checklist", "totp", "sign_out"]
 DAY = 24 * 3600
+BUSY = "the password budget: busy"
 
 
 # --- Inside Django (child processes) -----------------------------------------------------
@@ -239,7 +244,7 @@ def journey(port: int, n: int, inbox: Inbox, timings: dict[str, list[float]]) ->
             status, headers, again = browser.submit(
                 activate, {"password": new_password_of[0]}, page=page
             )
-            busy = " (the password budget: busy)" if "Many people" in again else ""
+            busy = f" ({BUSY})" if "Many people" in again else ""
             expect(status, 302, f"reauthenticate{busy}")
             activate, page = browser.follow(headers["Location"])
         secret = re.search(r"secret=([A-Z2-7]+)", page)
@@ -300,6 +305,8 @@ def run_rate(port, rate, customers, inbox, cpu) -> dict[str, Any]:
         "arrival_rate_per_s": round(rate, 3),
         "journeys": count,
         "errors": len(errors),
+        # Of those, the password typed again told the site is busy past its wait.
+        "busy": sum(BUSY in error for error in errors),
         "error_samples": errors[:5],
         "journeys_per_s": round(count / elapsed, 3) if elapsed else 0.0,
         "cpu_s_per_journey": round((cpu() - cpu_before) / max(count, 1), 3),
@@ -404,11 +411,17 @@ def main() -> int:
                     say(
                         f"    {name:13} p50 {step['p50_ms']:7.0f} ms  p99 {step['p99_ms']:7.0f} ms"
                     )
-                runs.append(result)
+                runs.append({"fraction_of_ceiling": fraction, **result})
     finally:
         smtp.stop()
         common.drop_database(DB_NAME)
-    best = max(run["journeys_per_s"] for run in runs)
+    # Up to the ceiling, every journey must end well. Past it more people arrive than the
+    # hashes can serve, and a bounded wait must turn some away: the password typed again
+    # before TOTP is told the site is busy (counted, not an error), and any other failure
+    # is still an error.
+    within = [run for run in runs if run["fraction_of_ceiling"] <= 1.0] or runs
+    best = max(run["journeys_per_s"] for run in within)
+    busy_past = sum(run["busy"] for run in runs if run not in within)
     crossed = next(
         (
             run["arrival_rate_per_s"]
@@ -428,7 +441,8 @@ def main() -> int:
         "best_journeys_per_s": best,
         "ratio_to_ceiling": round(best / ceiling, 3),
         "arrival_rate_where_a_p99_crossed_2s": crossed,
-        "errors": sum(run["errors"] for run in runs),
+        "errors": sum(run["errors"] for run in runs) - busy_past,
+        "told_busy_past_the_ceiling": busy_past,
         "runs": runs,
         "capacity": capacity(cost["seconds"], cpu_per_journey),
     }
@@ -440,7 +454,8 @@ def main() -> int:
     ok = summary["errors"] == 0 and summary["ratio_to_ceiling"] >= RATIO_TARGET
     verdict = (
         f"{'PASS' if ok else 'FAIL'}: {best} journeys/s = {summary['ratio_to_ceiling']:.2f} of"
-        f" the ceiling (target {RATIO_TARGET}), {summary['errors']} errors"
+        f" the ceiling (target {RATIO_TARGET}), {summary['errors']} errors; past the ceiling,"
+        f" {busy_past} told the site is busy"
     )
     common.finish(RESULTS_FILE, summary, verdict)
     return 0 if ok else 1
