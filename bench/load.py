@@ -592,7 +592,7 @@ def run(
         env["CANDOR_KNOWN_BROWSER_SHARE"] = str(known_share)
     # The mail the server sends, where the new browsers' sign-in codes are read (--spread).
     mail_dir = tempfile.TemporaryDirectory(prefix="candor-bench-mail-")
-    env["EMAIL_URL"] = f"filemail://{mail_dir.name}"
+    env["EMAIL_URL"] = f"filemail:///{mail_dir.name}"  # django-environ drops a slash
     machine_cpus = sorted(os.sched_getaffinity(0))
     own_cpus = set(machine_cpus[-server_cpus:]) if server_cpus else set(machine_cpus)
     if server_cpus:
