@@ -371,6 +371,33 @@ def test_in_a_storm_a_new_browser_is_offered_the_emailed_code(
 
 
 @pytest.mark.django_db
+def test_in_a_storm_a_new_browser_gets_in_with_the_code_and_is_known_after(
+    client, dora, two_lanes, frozen_clock, smtp_sink, django_capture_on_commit_callbacks
+):
+    """The stuck person's way through: the page's offer works while the storm goes on."""
+    from tests.e2e.steps import emailed_code
+
+    url = reverse("account_login")
+    fill_open_places()
+    busy = client.post(url, {"login": dora.email, "password": PASSWORD})
+    assert busy.status_code == 429
+
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends on commit
+        asked = client.post(reverse("account_request_login_code"), {"email": dora.email})
+    assert asked.status_code == 302
+    confirmed = client.post(
+        reverse("account_confirm_login_code"), {"code": emailed_code(smtp_sink, dora.email)}
+    )
+
+    assert confirmed.status_code == 302
+    assert "_auth_user_id" in client.session
+    client.post(reverse("account_logout"))
+    # Time stands still: the storm still holds every open place.
+    again = client.post(url, {"login": dora.email, "password": PASSWORD})
+    assert again.status_code == 302  # her browser is known now: a place is kept for it
+
+
+@pytest.mark.django_db
 def test_a_known_browser_gets_no_kept_place_for_another_account(
     client, dora, django_user_model, two_lanes, frozen_clock
 ):
