@@ -563,6 +563,58 @@ def post_form(port: int, path: str, fields: dict[str, str], *, cookie: str = "")
     return post(port, path, {"csrfmiddlewaretoken": token, **fields}, cookie)
 
 
+class Browser:
+    """
+    A person's browser on the bench's server, behind the one proxy the site trusts: its
+    own address (X-Forwarded-For), its cookies kept, forms posted with their CSRF token.
+    """
+
+    def __init__(self, port: int, address: str, *, timeout: float = 60) -> None:
+        self.port, self.address, self.timeout = port, address, timeout
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, fields: dict | None = None):
+        origin = f"http://{HOST}:{self.port}"
+        headers = {"X-Forwarded-For": self.address, "Origin": origin, "Referer": origin + path}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if fields is not None:
+            body = urllib.parse.urlencode(fields)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=self.timeout)
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            text = response.read().decode("utf-8", "replace")
+        finally:
+            conn.close()
+        for name, value in cookies_from(response.headers).items():
+            if value in ("", '""'):  # deleted (signing out ends the session)
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
+        return response.status, response.headers, text
+
+    def submit(self, path: str, fields: dict, *, page: str | None = None):
+        if page is None:
+            status, _, page = self.request("GET", path)
+            if status != 200:
+                raise RuntimeError(f"GET {path}: {status}")
+        token = form_fields(page)["csrfmiddlewaretoken"]
+        return self.request("POST", path, {"csrfmiddlewaretoken": token, **fields})
+
+    def follow(self, path: str) -> tuple[str, str]:
+        for _ in range(5):
+            status, headers, page = self.request("GET", path)
+            if status == 200:
+                return path, page
+            if status not in (301, 302):
+                raise RuntimeError(f"GET {path}: {status}")
+            path = headers["Location"]
+        raise RuntimeError(f"too many redirects from {path}")
+
+
 # The demo site (seed_demo): its pages, as the public URL contract names them. Where a
 # page answers now (a language prefix may come first) is found with follow().
 DEMO_PATHS = {

@@ -22,11 +22,12 @@ of a core each) set the limit. This script:
    (server and worker) per journey, the rate at which a step's p99 crossed 2 s, and the
    cores needed for 100,000 and 1,000,000 customers arriving over 24 hours.
 
-Targets: 0 errors, and journeys per second at the best rate up to the ceiling >= 0.7 of
-the ceiling. Past the ceiling (the default's 1.1) more people arrive than the hashes can
-serve, and a password sign-in waits only so long (core.password_budget): the password
-typed again before enrolling TOTP may be told the site is busy. Those are counted and
-reported apart (a person would try again); every other failure at any rate is an error.
+Targets: 0 errors, and journeys per second at the best rate >= 0.7 of the ceiling. Past
+the ceiling (the default's 1.1) more people arrive than the hashes can serve, and a
+password waits for its check only so long (core.password_budget): the password typed
+again before enrolling TOTP may be told the site is busy. The customer then does what
+the page says, tries again a few seconds later (up to a minute), and each such retry is
+counted; a journey that still cannot go on is an error.
 The load generator shares the machine's CPUs with the server; with `--server-cpus N` the
 server has N CPUs of its own (the last ones) and everything this script runs besides (the
 load generator, the worker, the SMTP sink) the others, as a web server in production does
@@ -44,7 +45,6 @@ from __future__ import annotations
 import argparse
 import email
 import email.policy
-import http.client
 import json
 import math
 import random
@@ -54,7 +54,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +72,9 @@ RATIO_TARGET = 0.7
 P99_LIMIT_S = 2.0
 STEPS = ["request_code", "confirm_code", "new_password", "me", "checklist", "totp", "sign_out"]
 DAY = 24 * 3600
-BUSY = "the password budget: busy"
+# Told the site is busy, a customer types the password again a few seconds later.
+BUSY_PAUSE_S = 5
+BUSY_TRIES = 12
 
 
 # --- Inside Django (child processes) -----------------------------------------------------
@@ -147,56 +148,12 @@ class Inbox:
             return self.codes.pop(address)
 
 
-# --- One customer's browser ----------------------------------------------------------------
-
-
-class Browser:
-    def __init__(self, port: int, address: str) -> None:
-        self.port, self.address, self.cookies = port, address, {}
-
-    def request(self, method: str, path: str, fields: dict | None = None):
-        origin = f"http://{HOST}:{self.port}"
-        headers = {"X-Forwarded-For": self.address, "Origin": origin, "Referer": origin + path}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if fields is not None:
-            body = urllib.parse.urlencode(fields)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        conn = http.client.HTTPConnection(HOST, self.port, timeout=60)
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            text = response.read().decode("utf-8", "replace")
-        finally:
-            conn.close()
-        self.cookies.update(common.cookies_from(response.headers))
-        return response.status, response.headers, text
-
-    def submit(self, path: str, fields: dict, *, page: str | None = None):
-        if page is None:
-            status, _, page = self.request("GET", path)
-            if status != 200:
-                raise RuntimeError(f"GET {path}: {status}")
-        token = common.form_fields(page)["csrfmiddlewaretoken"]
-        return self.request("POST", path, {"csrfmiddlewaretoken": token, **fields})
-
-    def follow(self, path: str) -> tuple[str, str]:
-        for _ in range(5):
-            status, headers, page = self.request("GET", path)
-            if status == 200:
-                return path, page
-            if status not in (301, 302):
-                raise RuntimeError(f"GET {path}: {status}")
-            path = headers["Location"]
-        raise RuntimeError(f"too many redirects from {path}")
-
-
-def journey(port: int, n: int, inbox: Inbox, timings: dict[str, list[float]]) -> None:
+def journey(port: int, n: int, inbox: Inbox, timings: dict[str, list[float]]) -> int:
+    """One customer's journey; how many times the password was told the site is busy."""
     import pyotp
 
     who = f"customer{n}@example.com"
-    browser = Browser(port, f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}")
+    browser = common.Browser(port, f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}")
 
     def step(name, action):
         started = time.perf_counter()
@@ -241,11 +198,15 @@ def journey(port: int, n: int, inbox: Inbox, timings: dict[str, list[float]]) ->
     def totp():
         activate, page = browser.follow("/en/accounts/2fa/totp/activate/")
         if 'name="password"' in page:  # allauth asks for the password again first
-            status, headers, again = browser.submit(
-                activate, {"password": new_password_of[0]}, page=page
-            )
-            busy = f" ({BUSY})" if "Many people" in again else ""
-            expect(status, 302, f"reauthenticate{busy}")
+            for _ in range(BUSY_TRIES):
+                status, headers, again = browser.submit(
+                    activate, {"password": new_password_of[0]}, page=page
+                )
+                if status == 302 or "Many people" not in again:
+                    break
+                told_busy[0] += 1
+                time.sleep(BUSY_PAUSE_S)
+            expect(status, 302, "reauthenticate")
             activate, page = browser.follow(headers["Location"])
         secret = re.search(r"secret=([A-Z2-7]+)", page)
         if not secret:
@@ -260,11 +221,13 @@ def journey(port: int, n: int, inbox: Inbox, timings: dict[str, list[float]]) ->
         status, _, _ = browser.submit(activate, {"code": code}, page=page)
         expect(status, 302, "TOTP")
 
+    told_busy = [0]
     step("totp", totp)
     step(
         "sign_out",
         lambda: expect(browser.submit("/en/accounts/logout/", {})[0], 302, "sign out"),
     )
+    return told_busy[0]
 
 
 # --- The run -------------------------------------------------------------------------------
@@ -275,13 +238,15 @@ def run_rate(port, rate, customers, inbox, cpu) -> dict[str, Any]:
     timings: dict[str, list[float]] = {name: [] for name in STEPS}
     errors: list[str] = []
     done: list[float] = []
+    told_busy: list[int] = []
     lock = threading.Lock()
 
     def one(n):
         try:
-            journey(port, n, inbox, timings)
+            busy = journey(port, n, inbox, timings)
             with lock:
                 done.append(time.monotonic())
+                told_busy.append(busy)
         except Exception as error:  # counted, and the first few shown
             with lock:
                 errors.append(f"{type(error).__name__}: {error}")
@@ -305,8 +270,10 @@ def run_rate(port, rate, customers, inbox, cpu) -> dict[str, Any]:
         "arrival_rate_per_s": round(rate, 3),
         "journeys": count,
         "errors": len(errors),
-        # Of those, the password typed again told the site is busy past its wait.
-        "busy": sum(BUSY in error for error in errors),
+        # Journeys whose password, typed again before TOTP, was told the site is busy and
+        # typed again after a pause (the tries in all): past the ceiling, the bounded wait.
+        "journeys_told_busy": sum(1 for n in told_busy if n),
+        "busy_retries": sum(told_busy),
         "error_samples": errors[:5],
         "journeys_per_s": round(count / elapsed, 3) if elapsed else 0.0,
         "cpu_s_per_journey": round((cpu() - cpu_before) / max(count, 1), 3),
@@ -405,6 +372,7 @@ def main() -> int:
                     f"{per_rate} customers")  # fmt: skip
                 result = run_rate(port, fraction * ceiling, people, inbox, cpu)
                 say(f"  {result['journeys_per_s']} journeys/s, {result['errors']} errors,"
+                    f" {result['journeys_told_busy']} told busy and tried again,"
                     f" {result['cpu_s_per_journey']} CPU s and"
                     f" {result['emails_per_journey']} emails a journey")  # fmt: skip
                 for name, step in result["steps"].items():
@@ -415,13 +383,8 @@ def main() -> int:
     finally:
         smtp.stop()
         common.drop_database(DB_NAME)
-    # Up to the ceiling, every journey must end well. Past it more people arrive than the
-    # hashes can serve, and a bounded wait must turn some away: the password typed again
-    # before TOTP is told the site is busy (counted, not an error), and any other failure
-    # is still an error.
-    within = [run for run in runs if run["fraction_of_ceiling"] <= 1.0] or runs
-    best = max(run["journeys_per_s"] for run in within)
-    busy_past = sum(run["busy"] for run in runs if run not in within)
+    best = max(run["journeys_per_s"] for run in runs)
+    told_busy = sum(run["journeys_told_busy"] for run in runs)
     crossed = next(
         (
             run["arrival_rate_per_s"]
@@ -441,8 +404,8 @@ def main() -> int:
         "best_journeys_per_s": best,
         "ratio_to_ceiling": round(best / ceiling, 3),
         "arrival_rate_where_a_p99_crossed_2s": crossed,
-        "errors": sum(run["errors"] for run in runs) - busy_past,
-        "told_busy_past_the_ceiling": busy_past,
+        "errors": sum(run["errors"] for run in runs),
+        "journeys_told_busy": told_busy,
         "runs": runs,
         "capacity": capacity(cost["seconds"], cpu_per_journey),
     }
@@ -454,8 +417,8 @@ def main() -> int:
     ok = summary["errors"] == 0 and summary["ratio_to_ceiling"] >= RATIO_TARGET
     verdict = (
         f"{'PASS' if ok else 'FAIL'}: {best} journeys/s = {summary['ratio_to_ceiling']:.2f} of"
-        f" the ceiling (target {RATIO_TARGET}), {summary['errors']} errors; past the ceiling,"
-        f" {busy_past} told the site is busy"
+        f" the ceiling (target {RATIO_TARGET}), {summary['errors']} errors; {told_busy}"
+        f" journeys told the site was busy and tried again"
     )
     common.finish(RESULTS_FILE, summary, verdict)
     return 0 if ok else 1

@@ -255,39 +255,17 @@ def _sign_in_by_code(port: int, login: str, email: str, address: str) -> bool:
     the server wrote (EMAIL_URL filemail://, see run()), type it in. Signed in or not.
     """
     code_path = login.rstrip("/") + "/code/"
-    jar: dict[str, str] = {}
-
-    def send(path: str, fields: dict[str, str] | None = None) -> tuple[int, str, str]:
-        headers = {
-            "X-Forwarded-For": address,
-            "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()),
-        }
-        body = None
-        if fields is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            body = urllib.parse.urlencode(fields).encode()
-        status, answer, content = common.request(
-            port, path, method="POST" if fields is not None else "GET", headers=headers,
-            body=body, timeout=30,
-        )  # fmt: skip
-        jar.update(common.cookies_from(answer))
-        return status, answer.get("Location", ""), content.decode("utf-8", "replace")
-
-    def token(path: str) -> str:
-        status, _, page = send(path)
-        if status != 200:
-            raise RuntimeError(f"GET {path} answered {status}")
-        return common.form_fields(page)["csrfmiddlewaretoken"]
-
+    browser = common.Browser(port, address, timeout=30)
     asked = time.time()
-    status, confirm, _ = send(code_path, {"csrfmiddlewaretoken": token(code_path), "email": email})
+    status, headers, _ = browser.submit(code_path, {"email": email})
+    confirm = headers.get("Location", "")
     if status != 302 or not confirm.startswith("/"):
         return False
     code = _code_mailed_to(email, since=asked)
     if code is None:
         return False
-    status, location, _ = send(confirm, {"csrfmiddlewaretoken": token(confirm), "code": code})
-    return status == 302 and "login" not in location
+    status, headers, _ = browser.submit(confirm, {"code": code})
+    return status == 302 and "login" not in headers.get("Location", "")
 
 
 def _code_mailed_to(email: str, *, since: float, timeout: float = 10.0) -> str | None:
