@@ -62,6 +62,7 @@ import json
 import os
 import random
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -474,10 +475,18 @@ def run_mix(
     work: Path,
     storm: dict[str, Any] | None = None,
     site_env: dict[str, str] | None = None,
-) -> tuple[dict[str, LoadResult], dict[str, Any] | None]:
-    """The mixed load for `seconds`; with `storm`, the login storm child runs alongside."""
+    server_pgid: int | None = None,
+) -> tuple[dict[str, LoadResult], dict[str, Any] | None, dict[str, float]]:
+    """
+    The mixed load for `seconds`; with `storm`, the login storm child runs alongside. Also
+    where the machine's CPU went meanwhile, in cores: the server, wrk, the storm's client.
+    """
+    server_before = common.group_cpu_seconds(server_pgid) if server_pgid else 0.0
+    children_before = _children_cpu_seconds()
+    started = time.monotonic()
     procs = start_mix(wrk, port, paths, cookies, seconds, work)
     storm_result = None
+    storm_cpu = 0.0
     try:
         if storm is not None:
             storm_result = common.run_child(
@@ -495,15 +504,30 @@ def run_mix(
                 str(seconds),
                 *(["--spread"] if storm.get("spread") else []),
             )
+            storm_cpu = _children_cpu_seconds() - children_before
         results = collect_mix(procs)
     finally:
         for proc in procs.values():
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+    elapsed = time.monotonic() - started
+    cores = {
+        "server": (common.group_cpu_seconds(server_pgid) - server_before if server_pgid else 0.0),
+        "wrk": _children_cpu_seconds() - children_before - storm_cpu,
+        "storm_client": storm_cpu,
+    }
+    cores = {name: round(cpu / elapsed, 2) for name, cpu in cores.items()}
     for name, result in results.items():
         say(describe(name, paths[name], result))
-    return results, storm_result
+    say(f"  cores busy meanwhile: {cores}")
+    return results, storm_result, cores
+
+
+def _children_cpu_seconds() -> float:
+    """CPU time of this process's finished children (wrk, the storm's client)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def page_figures(results: dict[str, LoadResult]) -> dict[str, Any]:
@@ -632,8 +656,12 @@ def run(
                         f"{'baseline: ' if login_storm else ''}{seconds} s of {connections} "
                         f"anonymous connections and {len(cookies)} signed-in ones"
                     )
-                    baseline, _ = run_mix(wrk, port, paths, cookies, seconds, work)
-                    summary.update(mix_summary(baseline), connections=connections)
+                    baseline, _, baseline_cores = run_mix(
+                        wrk, port, paths, cookies, seconds, work, server_pgid=proc.pid
+                    )
+                    summary.update(
+                        mix_summary(baseline), connections=connections, cores=baseline_cores
+                    )
                     meets = mix_meets(baseline)
                     if login_storm:
                         rate = STORM_FACTOR * capacity
@@ -642,10 +670,10 @@ def run(
                             f"{'from many addresses ' if spread else ''}"
                             f"({STORM_FACTOR}x the hasher's {capacity:.1f}/s):"
                         )
-                        stormy, storm = run_mix(
+                        stormy, storm, storm_cores = run_mix(
                             wrk, port, paths, cookies, seconds, work,
                             storm={"rate": rate, "spread": spread},
-                            site_env=env,
+                            site_env=env, server_pgid=proc.pid,
                         )  # fmt: skip
                         assert storm is not None
                         say(f"  storm: {storm}")
@@ -655,8 +683,8 @@ def run(
                         }
                         summary = {
                             **summary,
-                            "baseline": mix_summary(baseline),
-                            "storm": {**mix_summary(stormy), "login": storm},
+                            "baseline": {**mix_summary(baseline), "cores": baseline_cores},
+                            "storm": {**mix_summary(stormy), "login": storm, "cores": storm_cores},
                             "rps_ratio_storm_to_baseline": ratios,
                             "anonymous_rps_ratio": round(
                                 sum(stormy[n].rps for n in CONNECTIONS)
@@ -664,7 +692,9 @@ def run(
                                 3,
                             ),
                         }
-                        for key in ("pages", "anonymous_rps", "errors", "worst_anonymous_p99_ms"):
+                        for key in (
+                            "pages", "anonymous_rps", "errors", "worst_anonymous_p99_ms", "cores"
+                        ):  # fmt: skip
                             summary.pop(key, None)
                         # During the storm: no errors and the req/s kept; its p99 is reported.
                         storm_errors = sum(r.errors for r in stormy.values())
