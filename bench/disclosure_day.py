@@ -384,7 +384,7 @@ def main() -> int:
             runs = []
             for i, fraction in enumerate(fractions):
                 people = range(i * per_rate, (i + 1) * per_rate)
-                say(f"arrivals at {fraction:.1f} x ceiling ({fraction * ceiling:.2f}/s), "
+                say(f"arrivals at {fraction:g} x ceiling ({fraction * ceiling:.2f}/s), "
                     f"{per_rate} customers")  # fmt: skip
                 result = run_rate(port, fraction * ceiling, people, inbox, cpu)
                 say(f"  {result['journeys_per_s']} journeys/s, {result['errors']} errors,"
