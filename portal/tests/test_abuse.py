@@ -372,9 +372,10 @@ def test_in_a_storm_a_new_browser_is_offered_the_emailed_code(
 
 @pytest.mark.django_db
 def test_in_a_storm_a_new_browser_gets_in_with_the_code_and_is_known_after(
-    client, dora, two_lanes, frozen_clock, smtp_sink, django_capture_on_commit_callbacks
+    client, dora, two_lanes, frozen_clock, smtp_sink
 ):
     """The stuck person's way through: the page's offer works while the storm goes on."""
+    from notifications.services.outbox import notifications_send_due
     from tests.e2e.steps import emailed_code
 
     url = reverse("account_login")
@@ -382,9 +383,12 @@ def test_in_a_storm_a_new_browser_gets_in_with_the_code_and_is_known_after(
     busy = client.post(url, {"login": dora.email, "password": PASSWORD})
     assert busy.status_code == 429
 
-    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends on commit
-        asked = client.post(reverse("account_request_login_code"), {"email": dora.email})
+    asked = client.post(reverse("account_request_login_code"), {"email": dora.email})
     assert asked.status_code == 302
+    # The outbox sends once the request's transaction commits, which this test's never
+    # does: send what is due in the worker's place.
+    while notifications_send_due():
+        pass
     confirmed = client.post(
         reverse("account_confirm_login_code"), {"code": emailed_code(smtp_sink, dora.email)}
     )
