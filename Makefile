@@ -6,7 +6,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # The embedded demo: debug on, SQLite under var/, tasks in-process, email on the console.
 # Debug is off unless this is set, so every target that runs the demo sets it.
-RUN_ENV := DJANGO_DEBUG=true
+# The address the pages tell people to type (the phishing warning, emails): where it serves.
+CANDOR_SITE_URL ?= http://$(HOST):$(PORT)
+RUN_ENV := DJANGO_DEBUG=true CANDOR_SITE_URL=$(CANDOR_SITE_URL)
 
 .PHONY: run test lint format bench worker beat install install-dev migrate demo demo-reset clean messages screenshots
 
