@@ -563,6 +563,12 @@ def post_form(port: int, path: str, fields: dict[str, str], *, cookie: str = "")
     return post(port, path, {"csrfmiddlewaretoken": token, **fields}, cookie)
 
 
+# The page a password sign-in gets when the site's budget of checks is spent (templates/
+# 429.html, portal.account_adapter.BUSY_MESSAGE), and a sign-in code as the emails set it.
+BUSY_PAGE = "Many people are signing in"
+SIGN_IN_CODE = re.compile(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", re.MULTILINE)
+
+
 class Browser:
     """
     A person's browser on the bench's server, behind the one proxy the site trusts: its

@@ -137,7 +137,7 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope) -> str:
         message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         body = message.get_body(preferencelist=("plain",)).get_content()
-        code = re.search(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", body, re.MULTILINE)
+        code = common.SIGN_IN_CODE.search(body)
         with self.lock:
             self.count += 1
             if code:
@@ -209,7 +209,7 @@ def journey(port: int, n: int, inbox: Inbox, timings: dict[str, list[float]]) ->
                 status, headers, again = browser.submit(
                     activate, {"password": new_password_of[0]}, page=page
                 )
-                if status == 302 or "Many people" not in again:
+                if status == 302 or common.BUSY_PAGE not in again:
                     break
                 told_busy[0] += 1
                 time.sleep(BUSY_PAUSE_S)

@@ -69,7 +69,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -196,67 +195,60 @@ def _storm_thread(
 def _legit_thread(
     port: int,
     login: str,
-    schedule: list[tuple[float, str, str]],
+    schedule: list[tuple[float, str, dict[str, str]]],
     end: float,
     results: dict[str, list],
 ) -> None:
     """
-    People signing in with their own (correct) password during the storm, each from an
-    address of their own, with the cookie their browser holds ("" for a new browser):
-    seconds from opening the form to being signed in, or None, by kind of browser.
+    People signing in with their own (correct) password during the storm, each in a
+    browser of their own, from an address of their own, holding the cookies it was given
+    before (none for a new browser): seconds from opening the form to being signed in,
+    or None, by kind of browser.
     """
     rng = random.Random()
-    for at, email, browser_cookie in schedule:
+    for at, email, known_cookies in schedule:
         if time.monotonic() >= end:
             return
         time.sleep(max(0.0, at - time.monotonic()))
-        address = f"172.16.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+        browser = common.Browser(port, f"172.16.{rng.randrange(256)}.{rng.randrange(1, 255)}")
+        browser.cookies.update(known_cookies)
         started = time.monotonic()
         form_s = None
         try:
-            cookie, token = common.form_session(port, login, cookie=browser_cookie)
+            status, _, form = browser.request("GET", login)
+            if status != 200:
+                raise RuntimeError(f"GET {login}: {status}")
             form_s = time.monotonic() - started
-            status, headers, body = common.request(
-                port,
-                login,
-                method="POST",
-                headers={
-                    "Content-Type": "application/x-www-form-urlencoded",
-                    "Cookie": cookie,
-                    "X-Forwarded-For": address,
-                },
-                body=urllib.parse.urlencode(
-                    {"csrfmiddlewaretoken": token, "login": email, "password": LEGIT_PASSWORD}
-                ).encode(),
-                timeout=30,
+            status, headers, page = browser.submit(
+                login, {"login": email, "password": LEGIT_PASSWORD}, page=form
             )
-            signed_in = status == 302 and "login" not in headers.get("Location", "")
+            signed_in = _signed_in(status, headers)
             outcome = str(status)
-            if not signed_in and not browser_cookie and _offered_code(status, body):
+            if not signed_in and not known_cookies and common.BUSY_PAGE in page:
                 # What the page offers a browser new to the site: the emailed code.
-                signed_in = _sign_in_by_code(port, login, email, address)
+                signed_in = _sign_in_by_code(browser, login, email)
                 outcome = f"{status}, then by code" if signed_in else f"{status}, code failed"
         except (OSError, http.client.HTTPException, RuntimeError) as error:
             signed_in, outcome = False, type(error).__name__
-        kind = "known" if browser_cookie else "new"
+        kind = "known" if known_cookies else "new"
         results[kind].append(time.monotonic() - started if signed_in else None)
         results[f"{kind}_outcomes"].append(outcome)
         if form_s is not None:
             results["form_s"].append(form_s)
 
 
-def _offered_code(status: int, body: bytes) -> bool:
-    """The budget's answer: the 429 page, or the form after the wait, offering the code."""
-    return status in (200, 429) and b"Many people are signing in" in body
+def _signed_in(status: int, headers) -> bool:
+    """A sign-in form's answer: sent on to the site, not back to a sign-in page."""
+    return status == 302 and "login" not in headers.get("Location", "")
 
 
-def _sign_in_by_code(port: int, login: str, email: str, address: str) -> bool:
+def _sign_in_by_code(browser: common.Browser, login: str, email: str) -> bool:
     """
-    As a person follows the page's offer: ask for a code for `email`, read it from the mail
-    the server wrote (EMAIL_URL filemail://, see run()), type it in. Signed in or not.
+    As a person follows the page's offer in the same browser: ask for a code for `email`,
+    read it from the mail the server wrote (EMAIL_URL filemail://, see run()), type it in.
+    Signed in or not.
     """
     code_path = login.rstrip("/") + "/code/"
-    browser = common.Browser(port, address, timeout=30)
     asked = time.time()
     status, headers, _ = browser.submit(code_path, {"email": email})
     confirm = headers.get("Location", "")
@@ -265,8 +257,7 @@ def _sign_in_by_code(port: int, login: str, email: str, address: str) -> bool:
     code = _code_mailed_to(email, since=asked)
     if code is None:
         return False
-    status, headers, _ = browser.submit(confirm, {"code": code})
-    return status == 302 and "login" not in headers.get("Location", "")
+    return _signed_in(*browser.submit(confirm, {"code": code})[:2])
 
 
 def _code_mailed_to(email: str, *, since: float, timeout: float = 10.0) -> str | None:
@@ -282,20 +273,20 @@ def _code_mailed_to(email: str, *, since: float, timeout: float = 10.0) -> str |
             # Django's file backend ends each message with a line of 79 dashes.
             for message in reversed(path.read_text(errors="replace").split("-" * 79)):
                 if re.search(rf"^To: {re.escape(email)}$", message, re.MULTILINE):
-                    found = re.search(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", message, re.MULTILINE)
+                    found = common.SIGN_IN_CODE.search(message)
                     if found:
                         return found[1]
         time.sleep(0.1)
     return None
 
 
-def _browser_cookie(n: int, email: str) -> str:
-    """The cookie of the n-th person's browser: known since an earlier sign-in, or new."""
+def _browser_cookies(n: int, email: str) -> dict[str, str]:
+    """The cookies of the n-th person's browser: known since an earlier sign-in, or new."""
     if n % NEW_BROWSER_EVERY == NEW_BROWSER_EVERY - 1:
-        return ""
+        return {}
     from core.known_browsers import COOKIE_NAME, cookie_value
 
-    return f"{COOKIE_NAME}={cookie_value([email])}"
+    return {COOKIE_NAME: cookie_value([email])}
 
 
 def _legit_figures(times: list[float | None], outcomes: list[str]) -> dict[str, Any]:
@@ -361,7 +352,7 @@ def child_storm(
         common.django_setup()  # to sign the cookies the browsers were given before
         legit_rate = rate / STORM_FACTOR / LEGIT_SHARE_DIVISOR
         legit_times = [
-            (start + n / legit_rate, email, _browser_cookie(n, email))
+            (start + n / legit_rate, email, _browser_cookies(n, email))
             for n in range(int(legit_rate * seconds))
             for email in [f"legit{n}@example.com"]
         ]
