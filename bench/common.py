@@ -50,6 +50,11 @@ from psycopg import sql
 REPO = Path(__file__).resolve().parent.parent
 RESULTS_DIR = REPO / "bench" / "results"
 
+# The browser the topology test uses too (tests/http_browser.py), from the repository.
+if str(REPO) not in sys.path:
+    sys.path.append(str(REPO))
+from tests import http_browser  # noqa: E402
+
 HOST = "127.0.0.1"
 PG_PORT = 5432
 PG_ADMIN_DSN = f"postgresql://postgres@127.0.0.1:{PG_PORT}/postgres"
@@ -569,56 +574,19 @@ BUSY_PAGE = "Many people are signing in"
 SIGN_IN_CODE = re.compile(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", re.MULTILINE)
 
 
-class Browser:
+class Browser(http_browser.Browser):
     """
     A person's browser on the bench's server, behind the one proxy the site trusts: its
     own address (X-Forwarded-For), its cookies kept, forms posted with their CSRF token.
     """
 
     def __init__(self, port: int, address: str, *, timeout: float = 60) -> None:
-        self.port, self.address, self.timeout = port, address, timeout
-        self.cookies: dict[str, str] = {}
+        super().__init__(port, host=HOST, timeout=timeout)
+        self.address = address
 
-    def request(self, method: str, path: str, fields: dict | None = None):
+    def headers(self, path: str) -> dict[str, str]:
         origin = f"http://{HOST}:{self.port}"
-        headers = {"X-Forwarded-For": self.address, "Origin": origin, "Referer": origin + path}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if fields is not None:
-            body = urllib.parse.urlencode(fields)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        conn = http.client.HTTPConnection(HOST, self.port, timeout=self.timeout)
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            text = response.read().decode("utf-8", "replace")
-        finally:
-            conn.close()
-        for name, value in cookies_from(response.headers).items():
-            if value in ("", '""'):  # deleted (signing out ends the session)
-                self.cookies.pop(name, None)
-            else:
-                self.cookies[name] = value
-        return response.status, response.headers, text
-
-    def submit(self, path: str, fields: dict, *, page: str | None = None):
-        if page is None:
-            status, _, page = self.request("GET", path)
-            if status != 200:
-                raise RuntimeError(f"GET {path}: {status}")
-        token = form_fields(page)["csrfmiddlewaretoken"]
-        return self.request("POST", path, {"csrfmiddlewaretoken": token, **fields})
-
-    def follow(self, path: str) -> tuple[str, str]:
-        for _ in range(5):
-            status, headers, page = self.request("GET", path)
-            if status == 200:
-                return path, page
-            if status not in (301, 302):
-                raise RuntimeError(f"GET {path}: {status}")
-            path = headers["Location"]
-        raise RuntimeError(f"too many redirects from {path}")
+        return {"X-Forwarded-For": self.address, "Origin": origin, "Referer": origin + path}
 
 
 # The demo site (seed_demo): its pages, as the public URL contract names them. Where a

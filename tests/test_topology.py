@@ -30,7 +30,6 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 import pyotp
 import pytest
@@ -38,6 +37,7 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.urls import reverse
 
+from tests import http_browser
 from tests.helpers import free_port, wait_for
 from tests.smtp_sink import SmtpSink
 
@@ -157,54 +157,26 @@ http {{
 # --- A browser, through nginx over TLS or straight to one app server as nginx would ----
 
 
-class Browser:
+class Browser(http_browser.Browser):
     def __init__(
         self, port: int, *, site_port: int, tls: ssl.SSLContext | None = None, address: str = ""
     ):
-        self.port, self.tls, self.address = port, tls, address or "192.0.2.1"
+        super().__init__(port)
+        self.tls, self.address = tls, address or "192.0.2.1"
         self.origin = f"https://localhost:{site_port}"
-        self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, fields: dict | None = None):
+    def connection(self) -> http.client.HTTPConnection:
         if self.tls:
-            conn = http.client.HTTPSConnection(
-                "localhost", self.port, context=self.tls, timeout=20
+            return http.client.HTTPSConnection(
+                "localhost", self.port, context=self.tls, timeout=self.timeout
             )
-        else:
-            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
+        return super().connection()
+
+    def headers(self, path: str) -> dict[str, str]:
         headers = {"Host": "localhost", "Origin": self.origin, "Referer": self.origin + path}
         if not self.tls:  # what deploy/nginx/candor-proxy.conf sets
             headers |= {"X-Forwarded-For": self.address, "X-Forwarded-Proto": "https"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if fields is not None:
-            body = urlencode(fields, doseq=True)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            text = response.read().decode("utf-8", "replace")
-        finally:
-            conn.close()
-        for cookie in response.headers.get_all("Set-Cookie") or []:
-            name, _, rest = cookie.partition("=")
-            value = rest.split(";", 1)[0]
-            if value in ("", '""'):
-                self.cookies.pop(name, None)
-            else:
-                self.cookies[name] = value
-        return response.status, response.headers, text
-
-    def get(self, path: str):
-        return self.request("GET", path)
-
-    def submit(self, path: str, fields: dict):
-        """GET the form (for its CSRF token), then POST it."""
-        status, _, page = self.get(path)
-        assert status == 200, (path, status)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        return self.request("POST", path, {"csrfmiddlewaretoken": token, **fields})
+        return headers
 
 
 # --- The site: nginx, two app servers, a worker and beat ------------------------------------
