@@ -171,6 +171,29 @@ def test_the_old_password_no_longer_signs_in_and_the_new_one_does(
     assert client.get(reverse("accounts:me")).status_code == HTTPStatus.OK
 
 
+def test_having_just_chosen_it_she_turns_on_2fa_without_typing_it_again(
+    client, exposed_alice, smtp_sink
+):
+    sign_in_with_code(client, smtp_sink)
+    choose(client)
+
+    response = client.get(reverse("mfa_activate_totp"))
+
+    # She typed it twice a moment ago: the authenticator app's page, not "confirm it's you".
+    assert response.status_code == HTTPStatus.OK
+    assert 'id="authenticator_secret"' in response.content.decode()
+
+
+def test_minutes_after_choosing_it_she_is_asked_for_it_again(client, exposed_alice, smtp_sink):
+    sign_in_with_code(client, smtp_sink)
+    choose(client)
+
+    with time_machine.travel(dt.timedelta(minutes=6)):
+        response = client.get(reverse("mfa_activate_totp"))
+
+    assert path_of(response) == reverse("account_reauthenticate")
+
+
 def test_the_owner_is_told_by_email_that_the_password_changed(client, exposed_alice, smtp_sink):
     sign_in_with_code(client, smtp_sink)
 
