@@ -1180,6 +1180,31 @@ def pin_group(pgid: int, cpus: set[int]) -> int:
     return pinned
 
 
+@contextlib.contextmanager
+def services_kept_on(cpus: set[int], names: tuple[str, ...] = ("postgres", "redis-server")):
+    """
+    Keep this machine's PostgreSQL and Redis (every process of those names, and the ones
+    they start) on `cpus` for a while, then give them every CPU again: a web server
+    measured on CPUs of its own, as where the database is a machine of its own.
+    """
+    every = os.sched_getaffinity(0) | cpus
+
+    def pin(to: set[int]) -> int:
+        pinned = 0
+        for comm in Path("/proc").glob("[0-9]*/comm"):
+            with contextlib.suppress(OSError):
+                if comm.read_text().strip() in names:
+                    for task in (comm.parent / "task").iterdir():
+                        os.sched_setaffinity(int(task.name), to)
+                    pinned += 1
+        return pinned
+
+    try:
+        yield pin(cpus)
+    finally:
+        pin(every)
+
+
 class Workers:
     """Celery worker processes, each in its own process group so a kill takes its children."""
 
