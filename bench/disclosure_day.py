@@ -32,16 +32,18 @@ the page says, tries again a few seconds later (up to a minute), and each such r
 counted. When the server is that slow, a TOTP code can also reach it after its 30-second
 window (MFA_TOTP_TOLERANCE = 0) and be refused: the customer types the one the app shows
 then (counted too). A journey that still cannot go on is an error.
-The load generator shares the machine's CPUs with the server; with `--server-cpus N` the
-server has N CPUs of its own (the last ones) and everything this script runs besides (the
-load generator, the worker, the SMTP sink, and this machine's PostgreSQL and Redis for
-the run) the others, as a web server in production shares its cores with neither its
-visitors nor its database, and the ceiling is then the server's N CPUs'. A check's cost
+The server has `--server-cpus N` CPUs of its own (the last ones; by default half the
+machine's, when it has two or more) and everything this script runs besides (the load
+generator, the worker, the SMTP sink, and this machine's PostgreSQL and Redis for the
+run) the others, as a web server in production shares its cores with neither its
+visitors nor its database; the ceiling is the server's N CPUs'. With `--server-cpus 0`
+everything shares every CPU (the ceiling is then all of them, which the server does not
+get). A check's cost
 is its CPU time on the server's CPUs (the median of a few), measured again after the
 arrivals to show how much the machine's speed drifted.
 
     .venv/bin/python bench/disclosure_day.py [--customers 2000] [--rates 0.5,0.8,1.1]
-        [--server-cpus N]
+        [--server-cpus N|0]
 
 Results: bench/results/disclosure_day.json.
 """
@@ -358,10 +360,13 @@ def main() -> int:
         "--server-cpus",
         type=int,
         help="give the web server this many CPUs of its own (the last ones) and everything"
-        " else (this load generator, the worker, the SMTP sink) the others; the ceiling is"
-        " then the server's CPUs'. Default: all share all CPUs",
+        " else (this load generator, the worker, the SMTP sink, PostgreSQL, Redis) the"
+        " others; the ceiling is then the server's CPUs'. Default: half the machine's CPUs"
+        " when it has two or more; 0: all share all CPUs",
     )
     args = parser.parse_args()
+    if args.server_cpus is None:
+        args.server_cpus = len(common.os.sched_getaffinity(0)) // 2
     from aiosmtpd.controller import Controller
 
     # Stopped (timeout, kill): the clean-up below still runs, and gives PostgreSQL and
