@@ -77,13 +77,14 @@ INSTALLED_APPS = [
     "audit",
 ]
 
-# Four of our own, each for one reason; tests/test_middleware_order.py holds the order.
+# Five of our own, each for one reason; tests/test_middleware_order.py holds the order.
 MIDDLEWARE = [
     # Ours: an id on every response (static files and early answers too) and log line.
     "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise and our early answers, so those carry the same headers as pages.
-    "csp.middleware.CSPMiddleware",
+    # Ours: django-csp's, with its header built once a process rather than per response.
+    "core.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Answers If-None-Match with 304 for the ETags of public pages, early answers included.

@@ -3,10 +3,14 @@ The headers every response carries, by kind of response: public pages, signed-in
 forms, redirects, static files, the JSON API, the feed and each error page.
 """
 
+import copy
 import logging
 
 import pytest
+from csp.decorators import csp_update
+from csp.utils import build_policy
 from django.db import OperationalError
+from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import path, reverse
 
@@ -31,10 +35,17 @@ def database_down(request):
     raise OperationalError("connection to server at 127.0.0.1 port 5432 failed")
 
 
-# The site's own URLs plus one view that fails, for the 500 page.
+@csp_update({"img-src": ["https://maps.example.com"]})
+def map_page(request):
+    return HttpResponse("a page that shows a map from elsewhere")
+
+
+# The site's own URLs plus one view that fails, for the 500 page, and one with a policy
+# of its own.
 urlpatterns = [
     path("boom/", boom),
     path("db-down/", database_down),
+    path("map/", map_page),
     *portal_urls.urlpatterns,
 ]
 handler500 = portal_urls.handler500
@@ -205,3 +216,44 @@ def test_an_unreachable_database_gets_a_503_that_says_so():
     assert b"5432" not in response.content
     assert_secure_headers(response)
     assert_not_stored(response)
+
+
+def directives(header: str) -> set[str]:
+    return {part.strip() for part in header.split(";")}
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF=__name__)
+def test_the_policy_is_django_csps_own_page_after_page(client, signed_in):
+    # Built once a process (core.middleware.CSPMiddleware), it is still what django-csp
+    # builds from the settings, on a kept public page, a signed-in one and an error.
+    wanted = directives(build_policy())
+
+    for response in (
+        client.get(reverse("home")),
+        client.get(reverse("home")),
+        signed_in.get(reverse("accounts:me")),
+        client.get("/no-such-page/"),
+    ):
+        assert directives(response["Content-Security-Policy"]) == wanted
+    assert "Content-Security-Policy-Report-Only" not in response
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_page_with_a_policy_of_its_own_gets_it_and_no_other_page_does(client):
+    own = client.get("/map/")["Content-Security-Policy"]
+    other = client.get(reverse("healthz"))["Content-Security-Policy"]
+
+    assert "https://maps.example.com" in own and "default-src 'none'" in own
+    assert "https://maps.example.com" not in other
+
+
+@pytest.mark.django_db
+def test_a_changed_policy_is_served_at_once(client, settings):
+    client.get(reverse("healthz"))  # the header is built and kept
+    changed = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    changed["DIRECTIVES"]["img-src"] = ["'self'", "data:", "https://cdn.example.com"]
+    settings.CONTENT_SECURITY_POLICY = changed
+
+    assert "https://cdn.example.com" in client.get(reverse("healthz"))["Content-Security-Policy"]
