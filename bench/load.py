@@ -13,7 +13,8 @@ it from other processes on 127.0.0.1:
    (`--threads N`), debug off, Redis as the shared cache
    (database 3, flushed first), and finds where each page answers (following a
    language redirect, if any);
-3. for `--seconds` (default 60) runs, all at once, one `wrk` process per
+3. after a warm-up of the same mix (10 s, not counted), for `--seconds` (default 60)
+   runs, all at once, one `wrk` process per
    anonymous page, 64 connections in all, split as a news day's traffic is:
    home 16, incident page 24, FAQ 8, Atom feed 8, JSON API 8; and one `wrk`
    with a connection per signed-in customer on /me/ (4). Each page's wrk keeps
@@ -82,6 +83,8 @@ from common import HOST, LoadResult, say
 RESULTS_FILE = common.RESULTS_DIR / "load.json"
 STORM_RESULTS_FILE = common.RESULTS_DIR / "load_login_storm.json"
 SPREAD_RESULTS_FILE = common.RESULTS_DIR / "load_login_storm_spread.json"
+# Seconds of the mix run first and not counted (at most --seconds).
+WARM_UP_S = 10
 DB_NAME = "candor_bench_load"
 REDIS_URL = "redis://127.0.0.1:6379/3"
 
@@ -669,6 +672,12 @@ def run(
                         say(f"the server on CPUs {sorted(own_cpus)}, the load on the others")
                     paths = find_paths(port, cookies[0])
                     connections = sum(CONNECTIONS.values())
+                    # The machine settles after the setup (migrations, the demo, collectstatic)
+                    # and the workers warm up: a first run is thrown away, or the baseline
+                    # comes out low and flatters every ratio to it.
+                    warm_up = min(WARM_UP_S, seconds)
+                    say(f"warming up: {warm_up} s of the same mix, not counted")
+                    run_mix(wrk, port, paths, cookies, warm_up, work, server_pgid=proc.pid)
                     say(
                         f"{'baseline: ' if login_storm else ''}{seconds} s of {connections} "
                         f"anonymous connections and {len(cookies)} signed-in ones"
