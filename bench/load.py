@@ -574,6 +574,20 @@ def mix_summary(results: dict[str, LoadResult]) -> dict[str, Any]:
     }
 
 
+def page_ratios(
+    results: dict[str, LoadResult], against: dict[str, LoadResult]
+) -> dict[str, float]:
+    """Each anonymous page's req/s in `results` over its req/s in `against`."""
+    return {name: round(results[name].rps / against[name].rps, 3) for name in CONNECTIONS}
+
+
+def anonymous_ratio(results: dict[str, LoadResult], against: dict[str, LoadResult]) -> float:
+    """The anonymous pages' req/s in all, in `results` over `against`."""
+    return round(
+        sum(results[n].rps for n in CONNECTIONS) / sum(against[n].rps for n in CONNECTIONS), 3
+    )
+
+
 def mix_meets(results: dict[str, LoadResult]) -> bool:
     return sum(r.errors for r in results.values()) == 0 and all(
         r.p99_ms < P99_MAX_MS for name, r in results.items() if name in CONNECTIONS
@@ -638,9 +652,11 @@ def run(
         cookies = common.signed_in_sessions(env, SIGNED_IN)
         hashing = common.run_child(script, env, "--child", "hash")
         capacity = workers / hashing["seconds"]
+        # People who know their password sign in at a fifth of what the hasher can serve.
+        people_rate = capacity / LEGIT_SHARE_DIVISOR
         if spread:
             # Those who sign in with the pages alone, then others during the storm.
-            legit_count = int(capacity / LEGIT_SHARE_DIVISOR * seconds) + 10
+            legit_count = int(people_rate * seconds) + 10
             common.run_child(script, env, "--child", "legit", "--count", str(2 * legit_count))
         say(
             f"{hashing['hasher']} ({hashing['iterations']:,} iterations): one check takes "
@@ -693,7 +709,6 @@ def run(
                     if spread:
                         # The pages with the people signing in and no bots: what the
                         # people's own hashing costs the pages, apart from the storm's.
-                        people_rate = rate / STORM_FACTOR / LEGIT_SHARE_DIVISOR
                         say(
                             f"with people signing in ({people_rate:.1f}/s, a fifth of the"
                             f" hasher's {capacity:.1f}/s) and no bots:"
@@ -721,20 +736,13 @@ def run(
                         )  # fmt: skip
                         assert storm is not None
                         say(f"  storm: {storm}")
-                        ratios = {
-                            name: round(stormy[name].rps / baseline[name].rps, 3)
-                            for name in CONNECTIONS
-                        }
+                        ratios = page_ratios(stormy, baseline)
                         summary = {
                             **summary,
                             "baseline": {**mix_summary(baseline), "cores": baseline_cores},
                             "storm": {**mix_summary(stormy), "login": storm, "cores": storm_cores},
                             "rps_ratio_storm_to_baseline": ratios,
-                            "anonymous_rps_ratio": round(
-                                sum(stormy[n].rps for n in CONNECTIONS)
-                                / sum(baseline[n].rps for n in CONNECTIONS),
-                                3,
-                            ),
+                            "anonymous_rps_ratio": anonymous_ratio(stormy, baseline),
                         }
                         if spread:
                             # The bots' own cost: the storm against the pages with the same
@@ -745,19 +753,12 @@ def run(
                                 "login": people_login,
                                 "cores": people_cores,
                             }
-                            summary["rps_ratio_storm_to_people"] = {
-                                name: round(stormy[name].rps / people[name].rps, 3)
-                                for name in CONNECTIONS
-                            }
-                            summary["anonymous_rps_ratio_people_to_baseline"] = round(
-                                sum(people[n].rps for n in CONNECTIONS)
-                                / sum(baseline[n].rps for n in CONNECTIONS),
-                                3,
+                            summary["rps_ratio_storm_to_people"] = page_ratios(stormy, people)
+                            summary["anonymous_rps_ratio_people_to_baseline"] = anonymous_ratio(
+                                people, baseline
                             )
-                            summary["anonymous_rps_ratio_storm_to_people"] = round(
-                                sum(stormy[n].rps for n in CONNECTIONS)
-                                / sum(people[n].rps for n in CONNECTIONS),
-                                3,
+                            summary["anonymous_rps_ratio_storm_to_people"] = anonymous_ratio(
+                                stormy, people
                             )
                         for key in (
                             "pages", "anonymous_rps", "errors", "worst_anonymous_p99_ms", "cores"
