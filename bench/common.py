@@ -1168,14 +1168,19 @@ def group_cpu_seconds(pgid: int) -> float:
     return total / tick
 
 
+def pin_process(proc: Path, cpus: set[int]) -> None:
+    """Keep a live process (its /proc directory) and all its threads on `cpus`."""
+    for task in (proc / "task").iterdir():
+        os.sched_setaffinity(int(task.name), cpus)
+
+
 def pin_group(pgid: int, cpus: set[int]) -> int:
     """Keep a process group's live processes (and their threads) on `cpus`; how many."""
     pinned = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         with contextlib.suppress(OSError, ValueError, IndexError):
             if int(stat.read_text().rsplit(")", 1)[1].split()[2]) == pgid:
-                for task in (stat.parent / "task").iterdir():
-                    os.sched_setaffinity(int(task.name), cpus)
+                pin_process(stat.parent, cpus)
                 pinned += 1
     return pinned
 
@@ -1194,8 +1199,7 @@ def services_kept_on(cpus: set[int], names: tuple[str, ...] = ("postgres", "redi
         for comm in Path("/proc").glob("[0-9]*/comm"):
             with contextlib.suppress(OSError):
                 if comm.read_text().strip() in names:
-                    for task in (comm.parent / "task").iterdir():
-                        os.sched_setaffinity(int(task.name), to)
+                    pin_process(comm.parent, to)
                     pinned += 1
         return pinned
 

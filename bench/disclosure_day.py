@@ -38,9 +38,8 @@ generator, the worker, the SMTP sink, and this machine's PostgreSQL and Redis fo
 run) the others, as a web server in production shares its cores with neither its
 visitors nor its database; the ceiling is the server's N CPUs'. With `--server-cpus 0`
 everything shares every CPU (the ceiling is then all of them, which the server does not
-get). A check's cost
-is its CPU time on the server's CPUs (the median of a few), measured again after the
-arrivals to show how much the machine's speed drifted.
+get). A check's cost is its CPU time on the server's CPUs (the median of a few), measured
+again after the arrivals to show how much the machine's speed drifted.
 
     .venv/bin/python bench/disclosure_day.py [--customers 2000] [--rates 0.5,0.8,1.1]
         [--server-cpus N|0]
@@ -371,7 +370,7 @@ def main() -> int:
 
     # Stopped (timeout, kill): the clean-up below still runs, and gives PostgreSQL and
     # Redis back every CPU.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGTERM, common.exit_on_sigterm)
 
     machine_cpus = sorted(common.os.sched_getaffinity(0))
     server_cpus = set(machine_cpus[-args.server_cpus :]) if args.server_cpus else set(machine_cpus)
@@ -417,8 +416,7 @@ def main() -> int:
                 common.pin_group(server.pid, server_cpus)
                 for proc in workers.procs:
                     common.pin_group(proc.pid, other_cpus)
-                for task in Path("/proc/self/task").iterdir():  # the SMTP sink's thread too
-                    common.os.sched_setaffinity(int(task.name), other_cpus)
+                common.pin_process(Path("/proc/self"), other_cpus)  # the SMTP sink's thread too
                 say(f"the server on CPUs {sorted(server_cpus)}; the rest, PostgreSQL and"
                     f" Redis on {sorted(other_cpus)}")  # fmt: skip
             runs = []
