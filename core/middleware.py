@@ -260,9 +260,8 @@ class CSPMiddleware(csp_middleware.CSPMiddleware):
             return super().process_response(request, response)
         if response.status_code in (500, 404) and settings.DEBUG:
             return response  # Django's debug pages, as django-csp leaves them
-        for header, policy, setting in _site_policies():
-            excluded = (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES")
-            if excluded and request.path_info.startswith(tuple(excluded)):
+        for header, policy, excluded in _site_policies():
+            if excluded and request.path_info.startswith(excluded):
                 continue
             if policy and header not in response:
                 response[header] = policy
@@ -272,12 +271,21 @@ class CSPMiddleware(csp_middleware.CSPMiddleware):
 
 
 @functools.cache
-def _site_policies() -> tuple[tuple[str, str, str], ...]:
-    """The site's policy and its report-only one, as django-csp builds them from settings."""
-    report_only = build_policy(report_only=True)
-    return (
-        (HEADER, build_policy(), "CONTENT_SECURITY_POLICY"),
-        (HEADER_REPORT_ONLY, report_only, "CONTENT_SECURITY_POLICY_REPORT_ONLY"),
+def _site_policies() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """
+    The site's policy and its report-only one, as django-csp builds them from settings,
+    each with the path prefixes it leaves out (EXCLUDE_URL_PREFIXES).
+    """
+    return tuple(
+        (
+            header,
+            build_policy(report_only=report_only),
+            tuple((getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES") or ()),
+        )
+        for header, report_only, setting in (
+            (HEADER, False, "CONTENT_SECURITY_POLICY"),
+            (HEADER_REPORT_ONLY, True, "CONTENT_SECURITY_POLICY_REPORT_ONLY"),
+        )
     )
 
 

@@ -257,3 +257,13 @@ def test_a_changed_policy_is_served_at_once(client, settings):
     settings.CONTENT_SECURITY_POLICY = changed
 
     assert "https://cdn.example.com" in client.get(reverse("healthz"))["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_a_path_left_out_of_the_policy_gets_no_header(client, settings):
+    left_out = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    left_out["EXCLUDE_URL_PREFIXES"] = [reverse("healthz")]
+    settings.CONTENT_SECURITY_POLICY = left_out
+
+    assert "Content-Security-Policy" not in client.get(reverse("healthz"))
+    assert "Content-Security-Policy" in client.get(reverse("home"))
