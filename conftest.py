@@ -15,6 +15,7 @@ from django.core.cache import caches
 from django.test import override_settings
 from django.utils import timezone, translation
 
+from core.password_budget import forget_storm
 from core.public_pages import forget_local_version
 from incidents import services
 from incidents.models import DataCategory, Incident, Status
@@ -77,6 +78,7 @@ def _empty_cache():
     for alias in ("default", "pages"):
         caches[alias].clear()
     forget_local_version()
+    forget_storm()  # what this process remembers of a storm is the cache's, just emptied
     yield
     for alias in ("default", "pages"):
         caches[alias].clear()
@@ -118,9 +120,11 @@ def redis_down():
     # Nothing listens there: connecting is refused at once, as when Redis is stopped.
     location = f"redis://127.0.0.1:{free_port()}/0"
     forget_local_version()
+    forget_storm()
     with override_settings(CACHES=redis_caches(location)):
         yield location
     forget_local_version()
+    forget_storm()
 
 
 @pytest.fixture

@@ -74,6 +74,16 @@ class AppSettings(SettingsReader):
         return self._setting("CANDOR_KNOWN_BROWSER_SHARE", 0.9)
 
     @property
+    def PASSWORD_STORM_SECONDS(self) -> float:
+        """
+        After a password sign-in finds no place within its wait, how long the open lane
+        stays closed (core.password_budget): a storm of guesses gets no password checked,
+        a browser new to the site is offered the emailed code at once, and browsers that
+        signed in before keep their places. Every refusal renews it. 0 never closes it.
+        """
+        return self._setting("CANDOR_PASSWORD_STORM_SECONDS", 30)
+
+    @property
     def KNOWN_BROWSER_DAYS(self) -> int:
         """How long a browser stays known after its last sign-in."""
         return self._setting("CANDOR_KNOWN_BROWSER_DAYS", 180)

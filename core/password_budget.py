@@ -21,6 +21,15 @@ takes an open place too when the kept ones of that second are spent. A lane's ra
 be whole: at 0.5 checks a second it has a place every other second (`places`), so a small
 server's budget is kept as set, not rounded to a whole check a second.
 
+A storm closes the open lane. Once a sign-in finds no place within its wait, the site is in a
+storm for CANDOR_PASSWORD_STORM_SECONDS, renewed by every refusal, and while it lasts the open
+lane has no places: a storm of guesses gets no password checked at all, instead of every open
+place (each a guess at someone's account, and a hash taken from the pages), and a browser new
+to the site is offered the emailed code at once, as it would be anyway once the bots had taken
+the open places. Browsers that signed in before keep their places. The storm is marked in the
+shared cache, so every web process closes the lane; each remembers for a few seconds what it
+marked or read, so a storm's refusals cost no round trip to Redis.
+
 One sign-in is one hash, whether the account exists or not (portal.base_settings lists
 allauth's authentication backend alone), so the budget counts what the cores do.
 """
@@ -37,6 +46,9 @@ _sleep = time.sleep  # tests move a frozen clock instead
 
 # A second's count outlives the longest wait for it, and a little more.
 _KEY_SLACK_SECONDS = 5
+_STORM_KEY = "password-checks:storm"
+# How long a process trusts what it last marked or read of the storm, at most.
+_STORM_MEMO_SECONDS = 5.0
 
 
 _measured: list[float] = []
@@ -85,10 +97,56 @@ def _key(lane: str, second: int) -> str:
     return f"password-checks:{lane}:{second}"
 
 
-def lanes(known: bool) -> list[tuple[str, float]]:
+class _Storm:
+    """This process's memory of the storm: until when it knows one is on, and when it last
+    marked it in the shared cache."""
+
+    known_until = 0.0
+    marked_at = -math.inf
+
+
+def forget_storm() -> None:
+    """Forget what this process knows of a storm (tests: each starts from a cold cache)."""
+    _Storm.known_until = 0.0
+    _Storm.marked_at = -math.inf
+
+
+def _closes_in_storm() -> bool:
+    # Only a budget with places kept for known browsers closes its open lane: with none
+    # kept, closing it would leave no password sign-in at all.
+    return bool(app_settings.PASSWORD_STORM_SECONDS) and app_settings.KNOWN_BROWSER_SHARE > 0
+
+
+def in_storm(now: float) -> bool:
+    """Whether a sign-in was refused a place, on any web process, within the storm's time."""
+    if not _closes_in_storm():
+        return False
+    if now < _Storm.known_until:
+        return True
+    until = cache.get(_STORM_KEY)  # when the storm ends, unless a refusal renews it
+    if until is None or until <= now:
+        return False
+    _Storm.known_until = min(until, now + _STORM_MEMO_SECONDS)
+    return True
+
+
+def _mark_storm(now: float) -> None:
+    """A sign-in found no place: the storm starts, or goes on, for every web process."""
+    if not _closes_in_storm():
+        return
+    storm_seconds = app_settings.PASSWORD_STORM_SECONDS
+    memo = min(_STORM_MEMO_SECONDS, storm_seconds)
+    _Storm.known_until = max(_Storm.known_until, now + memo)
+    # Each process renews the shared mark at most every few seconds, not on every refusal.
+    if now - _Storm.marked_at >= memo:
+        cache.set(_STORM_KEY, now + storm_seconds, timeout=math.ceil(storm_seconds) + 1)
+        _Storm.marked_at = now
+
+
+def lanes(known: bool, storm: bool = False) -> list[tuple[str, float]]:
     """
     The lanes a sign-in may take a place in, each with its checks a second; none when
-    the budget is off (0).
+    the budget is off (0). In a storm the open lane has none.
     """
     budget = app_settings.PASSWORD_CHECKS_PER_SECOND
     if not budget:
@@ -99,7 +157,7 @@ def lanes(known: bool) -> list[tuple[str, float]]:
     # a second was a place every 5 s).
     least_open = min(budget, 1 / max(app_settings.PASSWORD_WAIT_SECONDS, 1))
     open_rate = max(budget * (1 - app_settings.KNOWN_BROWSER_SHARE), least_open)
-    open_lane = ("open", open_rate)
+    open_lane = ("open", 0.0 if storm else open_rate)
     return [("kept", budget - open_rate), open_lane] if known else [open_lane]
 
 
@@ -128,7 +186,7 @@ def password_check_place(known: bool = False) -> tuple[float, int] | None:
     this account before) may take the kept places too. Without a budget, the place is now.
     """
     now, seconds = _window()
-    its_lanes = lanes(known)
+    its_lanes = lanes(known, in_storm(now))
     if not its_lanes:
         return now, seconds[0]
     timeout = app_settings.PASSWORD_WAIT_SECONDS + _KEY_SLACK_SECONDS
@@ -145,6 +203,7 @@ def password_check_place(known: bool = False) -> tuple[float, int] | None:
                 used = 1
             if used <= room:
                 return now, second
+    _mark_storm(now)
     return None
 
 
@@ -160,14 +219,21 @@ def password_check_allowed(known: bool = False) -> bool:
 
 
 def password_checks_spent(known: bool = False) -> bool:
-    """Whether every place within the bound is spent already (reads, takes nothing)."""
-    its_lanes = lanes(known)
+    """
+    Whether every place within the bound is spent already (takes nothing; marks the storm
+    when so). In a storm, a browser new to the account needs no reading at all.
+    """
+    now, seconds = _window()
+    its_lanes = lanes(known, in_storm(now))
     if not its_lanes:
         return False
-    _now, seconds = _window()
     keys = {_key(lane, s): places(rate, s) for s in seconds for lane, rate in its_lanes}
-    used = cache.get_many(list(keys))
-    return all(used.get(key, 0) >= room for key, room in keys.items())
+    keys = {key: room for key, room in keys.items() if room > 0}
+    used = cache.get_many(list(keys)) if keys else {}
+    spent = all(used.get(key, 0) >= room for key, room in keys.items())
+    if spent:
+        _mark_storm(now)
+    return spent
 
 
 def hashing_capacity_per_second() -> float:

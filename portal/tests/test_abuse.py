@@ -402,6 +402,73 @@ def test_in_a_storm_a_new_browser_gets_in_with_the_code_and_is_known_after(
 
 
 @pytest.mark.django_db
+def test_in_a_storm_a_guess_gets_no_password_checked_when_an_open_place_comes_free(
+    client, dora, two_lanes, frozen_clock, hashes
+):
+    """Whoever holds the leaked list gets no guess at anyone's password while the storm goes on."""
+    from core.password_budget import forget_storm
+
+    url = reverse("account_login")
+    fill_open_places()  # a place refused: the storm is on
+    forget_storm()  # another web process, which knows of it only through the shared cache
+    frozen_clock.shift(dt.timedelta(seconds=10))  # the open places of these seconds are free
+    hashes.clear()
+
+    guess = client.post(
+        url, {"login": dora.email, "password": "a guess"}, REMOTE_ADDR="198.51.100.77"
+    )
+
+    assert guess.status_code == 429
+    assert hashes == []  # her password was not tried, and no core spent on it
+    assert reverse("account_request_login_code").encode() in guess.content
+
+
+@pytest.mark.django_db
+def test_in_a_storm_a_browser_that_signed_in_before_gets_in_when_the_open_places_are_closed(
+    client, dora, two_lanes, frozen_clock
+):
+    sign_in_and_out(client, dora)
+    frozen_clock.shift(dt.timedelta(seconds=10))
+    fill_open_places()
+    frozen_clock.shift(dt.timedelta(seconds=10))  # the storm goes on, the open lane closed
+
+    signed_in = client.post(reverse("account_login"), {"login": dora.email, "password": PASSWORD})
+
+    assert signed_in.status_code == 302
+
+
+@pytest.mark.django_db
+def test_after_the_storm_a_new_browser_signs_in_with_its_password_again(
+    client, dora, two_lanes, frozen_clock, settings
+):
+    """Nobody is held to the emailed code for longer than the storm lasts."""
+    url = reverse("account_login")
+    fill_open_places()
+    frozen_clock.shift(dt.timedelta(seconds=10))
+    assert client.post(url, {"login": dora.email, "password": PASSWORD}).status_code == 429
+
+    # Nobody refused for CANDOR_PASSWORD_STORM_SECONDS since that last refusal.
+    settings.CANDOR_PASSWORD_STORM_SECONDS = None  # the default: 30 s
+    frozen_clock.shift(dt.timedelta(seconds=31))
+    signed_in = client.post(url, {"login": dora.email, "password": PASSWORD})
+
+    assert signed_in.status_code == 302
+
+
+@pytest.mark.django_db
+def test_with_no_storm_time_the_open_places_stay_open_to_new_browsers(
+    client, dora, two_lanes, frozen_clock, settings
+):
+    settings.CANDOR_PASSWORD_STORM_SECONDS = 0
+    fill_open_places()
+    frozen_clock.shift(dt.timedelta(seconds=10))
+
+    signed_in = client.post(reverse("account_login"), {"login": dora.email, "password": PASSWORD})
+
+    assert signed_in.status_code == 302
+
+
+@pytest.mark.django_db
 def test_a_known_browser_gets_no_kept_place_for_another_account(
     client, dora, django_user_model, two_lanes, frozen_clock
 ):

@@ -57,6 +57,45 @@ def test_two_web_processes_sharing_redis_keep_one_budget_between_them():
     assert sum(places.values()) <= 2 * 5
 
 
+# Another web process, started later: is every open place closed to a new browser?
+OPEN_TO_NEW_BROWSERS = """
+import sys, time
+import django
+from django.conf import settings
+django.setup()
+settings.CACHES["default"]["KEY_PREFIX"] = sys.argv[1]
+from core.password_budget import password_checks_spent
+time.sleep(1.05 - time.time() % 1)  # a fresh second: its open place is free
+print("closed" if password_checks_spent(known=False) else "open", flush=True)
+"""
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis (REDIS_URL)")
+def test_a_storm_one_web_process_met_closes_the_open_places_on_another():
+    env = dict(os.environ) | {
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DJANGO_DEBUG": "true",
+        "CANDOR_PASSWORD_CHECKS_PER_SECOND": "2",
+        "CANDOR_PASSWORD_WAIT_SECONDS": "1",
+        "CANDOR_KNOWN_BROWSER_SHARE": "0.5",  # one place a second open, one kept
+    }
+    prefix = f"budget-test-{uuid.uuid4().hex}"
+
+    def run(code, *args):
+        done = subprocess.run(
+            [sys.executable, "-c", code, prefix, *args],
+            env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()
+
+    assert run(OPEN_TO_NEW_BROWSERS) == ["open"]  # a quiet moment
+    taken = run(TAKE_PLACES, str(time.time()), "4")  # the storm: 2 places, then refused
+    assert taken[-1] == "refused"
+
+    assert run(OPEN_TO_NEW_BROWSERS) == ["closed"]
+
+
 @pytest.mark.parametrize(("cores", "hash_seconds"), [(1, 0.251), (2, 0.232), (8, 0.25)])
 def test_the_default_budget_is_the_share_of_the_cores_and_keeps_places_for_known_browsers(
     settings, monkeypatch, cores, hash_seconds
