@@ -56,6 +56,8 @@ if str(REPO) not in sys.path:
 from tests import http_browser  # noqa: E402
 
 HOST = "127.0.0.1"
+# Every CPU this script may use, read before a script keeps some of them for the server.
+MACHINE_CPUS = frozenset(os.sched_getaffinity(0))
 PG_PORT = 5432
 PG_ADMIN_DSN = f"postgresql://postgres@127.0.0.1:{PG_PORT}/postgres"
 
@@ -457,9 +459,16 @@ def request(
     headers: dict[str, str] | None = None,
     body: bytes | None = None,
     timeout: float = REQUEST_TIMEOUT_S,
+    source: str | None = None,
 ) -> tuple[int, http.client.HTTPMessage, bytes]:
-    """One request, redirects not followed: status, headers and body."""
-    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    """
+    One request, redirects not followed: status, headers and body. From the address
+    `source` (one of this machine's 127.0.0.0/8) if given: a client of its own behind the
+    bench's proxy, which passes on the address it sees.
+    """
+    conn = http.client.HTTPConnection(
+        HOST, port, timeout=timeout, source_address=(source, 0) if source else None
+    )
     try:
         conn.request(method, path, body=body, headers=headers or {})
         response = conn.getresponse()
@@ -545,8 +554,12 @@ def post(
     *,
     timeout: float = REQUEST_TIMEOUT_S,
     headers: dict[str, str] | None = None,
+    source: str | None = None,
 ) -> int:
-    """POST `fields` form-encoded with `cookie` (and any other `headers`); the status."""
+    """
+    POST `fields` form-encoded with `cookie` (and any other `headers`), from `source` if
+    given (see request()); the status.
+    """
     status, _, _ = request(
         port,
         path,
@@ -558,6 +571,7 @@ def post(
         },
         body=urllib.parse.urlencode(fields).encode(),
         timeout=timeout,
+        source=source,
     )
     return status
 
@@ -576,17 +590,102 @@ SIGN_IN_CODE = re.compile(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", re.MULTILINE)
 
 class Browser(http_browser.Browser):
     """
-    A person's browser on the bench's server, behind the one proxy the site trusts: its
-    own address (X-Forwarded-For), its cookies kept, forms posted with their CSRF token.
+    A person's browser on the bench's server, behind the one proxy the site trusts, from an
+    address of its own (one of 127.0.0.0/8): it connects from it when `proxied` (the proxy
+    passes it on), else sends it as the proxy would (X-Forwarded-For); its cookies kept,
+    forms posted with their CSRF token.
     """
 
-    def __init__(self, port: int, address: str, *, timeout: float = 60) -> None:
+    def __init__(
+        self, port: int, address: str, *, timeout: float = 60, proxied: bool = False
+    ) -> None:
         super().__init__(port, host=HOST, timeout=timeout)
-        self.address = address
+        self.address, self.proxied = address, proxied
+
+    def connection(self) -> http.client.HTTPConnection:
+        if not self.proxied:
+            return super().connection()
+        return http.client.HTTPConnection(
+            self.host, self.port, timeout=self.timeout, source_address=(self.address, 0)
+        )
 
     def headers(self, path: str) -> dict[str, str]:
         origin = f"http://{HOST}:{self.port}"
-        return {"X-Forwarded-For": self.address, "Origin": origin, "Referer": origin + path}
+        forwarded = {} if self.proxied else {"X-Forwarded-For": self.address}
+        return forwarded | {"Origin": origin, "Referer": origin + path}
+
+
+# --- nginx in front, as deploy/ puts it ---------------------------------------------------
+
+# deploy/nginx/candor.conf.in's upstream (a keepalive pool to the app servers) and its
+# proxy settings, included as they are; over plain HTTP: TLS is the proxy machine's work.
+PROXY_SITE = """
+upstream candor_app {{
+    server {host}:{app_port} max_fails=2 fail_timeout=5s;
+    keepalive 32;
+}}
+server {{
+    listen {host}:{port};
+    location / {{
+        proxy_pass http://candor_app;
+        include {repo}/deploy/nginx/candor-proxy.conf;
+    }}
+}}
+"""
+
+
+def ensure_nginx() -> str | None:
+    """Debian's nginx, installed when missing and running as root."""
+    found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
+    if found or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return found
+    say("nginx is missing: installing the Debian package")
+    quiet: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    install = ["apt-get", "install", "-y", "--no-install-recommends", "nginx-light"]
+    if subprocess.run(install, **quiet, check=False).returncode != 0:
+        subprocess.run(["apt-get", "update"], **quiet, check=False)
+        subprocess.run(install, **quiet, check=False)
+    return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
+
+
+def start_proxy(folder: Path, app_port: int, port: int) -> subprocess.Popen[str]:
+    """
+    nginx on `port` in front of the app server on `app_port`, in its own process group,
+    with deploy/'s proxy settings (the client's address in X-Forwarded-For, the keepalive
+    pool). One worker, no access log. It passes the host name on without the port, so the
+    site's DJANGO_CSRF_TRUSTED_ORIGINS names this one (as a deployment names its own).
+    """
+    nginx = ensure_nginx()
+    if not nginx:
+        raise RuntimeError("nginx is needed (apt-get install nginx-light)")
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    site = PROXY_SITE.format(host=HOST, app_port=app_port, port=port, repo=REPO)
+    conf = folder / "nginx.conf"
+    conf.write_text(
+        f"""{user}worker_processes 1;
+daemon off;
+pid {folder}/nginx.pid;
+error_log {folder}/nginx-error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+{site}
+}}
+"""
+    )
+    proc = subprocess.Popen(
+        [nginx, "-c", str(conf)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    return proc
 
 
 # The demo site (seed_demo): its pages, as the public URL contract names them. Where a
@@ -1192,7 +1291,7 @@ def services_kept_on(cpus: set[int], names: tuple[str, ...] = ("postgres", "redi
     they start) on `cpus` for a while, then give them every CPU again: a web server
     measured on CPUs of its own, as where the database is a machine of its own.
     """
-    every = os.sched_getaffinity(0) | cpus
+    every = MACHINE_CPUS | cpus
 
     def pin(to: set[int]) -> int:
         pinned = 0

@@ -11,8 +11,13 @@ it from other processes on 127.0.0.1:
    who were affected (sessions created as Django's login() creates them);
 2. starts gunicorn as deploy/ runs it, one gthread worker per CPU with 32 threads
    (`--threads N`), debug off, Redis as the shared cache
-   (database 3, flushed first), and finds where each page answers (following a
-   language redirect, if any);
+   (database 3, flushed first), and Debian's nginx in front of it as deploy/ puts it
+   (its proxy settings file included as it is, the upstream's keepalive pool; plain
+   HTTP, TLS being the proxy machine's work; `--no-proxy` loads gunicorn directly), and
+   finds where each page answers (following a language redirect, if any). Through the
+   proxy each page's requests spread over all the workers; straight to gunicorn, each
+   wrk's connections stay on the worker that accepted them, and one page's req/s swung
+   by half between two identical runs;
 3. after a warm-up of the same mix (10 s, not counted), for `--seconds` (default 60)
    runs, all at once, one `wrk` process per
    anonymous page, 64 connections in all, split as a news day's traffic is:
@@ -28,7 +33,8 @@ it from other processes on 127.0.0.1:
    one password check (Django's PBKDF2, in a process like the server's) and the
    number of server CPUs. The target is that every anonymous page keeps at least
    70% of its baseline req/s: allauth's rate limits answer most attempts with a
-   429 before any hashing. With `--spread` (each attempt from another address),
+   429 before any hashing. With `--spread` (each attempt from another address of
+   127.0.0.0/8, which the proxy passes on; without it, sent as X-Forwarded-For),
    people who know their password (distinct accounts) also sign in meanwhile, at a
    fifth of that capacity, four in five from a browser they signed in with before
    (holding the cookie core.known_browsers gave it then), one in five from a new
@@ -46,12 +52,14 @@ Targets: no errors (non-2xx/3xx or socket errors) on any page, p99 under 250 ms
 for every anonymous page; with the storm (whose p99 is reported, not a target),
 still no errors and each anonymous page at 70% or more of its baseline req/s.
 The load generators share the two CPUs with the server, so absolute req/s are
-low; the ratio is measured against the same server in the same run.
+low; the ratio is measured against the same server in the same run. With
+`--server-cpus N` the server has N CPUs of its own and everything else (the proxy, the
+load, PostgreSQL's and Redis's clients) the others.
 
 Usage, from the repository root:
 
     .venv/bin/python bench/load.py [--seconds N] [--login-storm [--spread]]
-        [--threads N] [--password-share F] [--known-share F] [--server-cpus N]
+        [--threads N] [--password-share F] [--known-share F] [--server-cpus N] [--no-proxy]
 
 Human-readable lines come first; the last line printed is one JSON object,
 which is also written to bench/results/load.json (load_login_storm.json with
@@ -62,6 +70,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import http.client
 import json
 import os
@@ -163,11 +172,13 @@ def _storm_thread(
     end: float,
     tally: _Tally,
     spread: bool = False,
+    proxied: bool = False,
 ) -> None:
     """
     Sign-in attempts at their scheduled times, with this thread's CSRF cookie and token;
-    with `spread`, each from another address (the X-Forwarded-For the proxy in front of
-    the server, which trusts one, would add: a botnet's storm).
+    with `spread`, each from another address (a botnet's storm): connecting from it
+    through the proxy (`proxied`), which passes it on, or sending it as the proxy would
+    (X-Forwarded-For; the server trusts one proxy).
     """
     cookie, token = common.form_session(port, login)
     rng = random.Random()
@@ -186,14 +197,18 @@ def _storm_thread(
             "login": rng.choice(emails),
             "password": f"guess-{rng.randrange(10**9)}",
         }
-        headers = {}
+        headers, source = {}, None
         if spread:
-            headers["X-Forwarded-For"] = (
-                f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
-            )
+            address = f"127.{rng.randrange(1, 100)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+            if proxied:
+                source = address
+            else:
+                headers["X-Forwarded-For"] = address
         started = time.perf_counter()
         try:
-            outcome = str(common.post(port, login, form, cookie, timeout=30, headers=headers))
+            outcome = str(
+                common.post(port, login, form, cookie, timeout=30, headers=headers, source=source)
+            )
         except (OSError, http.client.HTTPException) as error:
             outcome = type(error).__name__
         tally.add(outcome, (time.perf_counter() - started) * 1000)
@@ -205,6 +220,7 @@ def _legit_thread(
     schedule: list[tuple[float, str, dict[str, str]]],
     end: float,
     results: dict[str, list],
+    proxied: bool = False,
 ) -> None:
     """
     People signing in with their own (correct) password during the storm, each in a
@@ -217,7 +233,8 @@ def _legit_thread(
         if time.monotonic() >= end:
             return
         time.sleep(max(0.0, at - time.monotonic()))
-        browser = common.Browser(port, f"172.16.{rng.randrange(256)}.{rng.randrange(1, 255)}")
+        address = f"127.200.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+        browser = common.Browser(port, address, proxied=proxied)
         browser.cookies.update(known_cookies)
         started = time.monotonic()
         form_s = None
@@ -334,6 +351,7 @@ def child_storm(
     spread: bool = False,
     bots: bool = True,
     first_person: int = 0,
+    proxied: bool = False,
 ) -> dict[str, Any]:
     """
     Password-login attempts at `rate` per second for `seconds`, on a fixed schedule; with
@@ -351,7 +369,7 @@ def child_storm(
     threads = [
         threading.Thread(
             target=_storm_thread,
-            args=(port, login, emails, times[n::STORM_THREADS], end, tally, spread),
+            args=(port, login, emails, times[n::STORM_THREADS], end, tally, spread, proxied),
             daemon=True,
         )
         for n in range(STORM_THREADS)
@@ -376,7 +394,7 @@ def child_storm(
         threads += [
             threading.Thread(
                 target=_legit_thread,
-                args=(port, login, legit_times[n::LEGIT_THREADS], end, legit),
+                args=(port, login, legit_times[n::LEGIT_THREADS], end, legit, proxied),
                 daemon=True,
             )
             for n in range(LEGIT_THREADS)
@@ -434,6 +452,7 @@ def child_main(args: argparse.Namespace) -> int:
             args.spread,
             bots=not args.no_bots,
             first_person=args.first_person,
+            proxied=args.proxied,
         )
     print(json.dumps(result), flush=True)
     return 0
@@ -492,12 +511,15 @@ def run_mix(
     storm: dict[str, Any] | None = None,
     site_env: dict[str, str] | None = None,
     server_pgid: int | None = None,
+    proxy_pgid: int | None = None,
 ) -> tuple[dict[str, LoadResult], dict[str, Any] | None, dict[str, float]]:
     """
     The mixed load for `seconds`; with `storm`, the login storm child runs alongside. Also
-    where the machine's CPU went meanwhile, in cores: the server, wrk, the storm's client.
+    where the machine's CPU went meanwhile, in cores: the server, the proxy, wrk, the
+    storm's client.
     """
     server_before = common.group_cpu_seconds(server_pgid) if server_pgid else 0.0
+    proxy_before = common.group_cpu_seconds(proxy_pgid) if proxy_pgid else 0.0
     children_before = _children_cpu_seconds()
     started = time.monotonic()
     procs = start_mix(wrk, port, paths, cookies, seconds, work)
@@ -522,6 +544,7 @@ def run_mix(
                 *(["--no-bots"] if storm.get("bots") is False else []),
                 "--first-person",
                 str(storm.get("first_person", 0)),
+                *(["--proxied"] if proxy_pgid else []),
             )
             storm_cpu = _children_cpu_seconds() - children_before
         results = collect_mix(procs)
@@ -533,6 +556,7 @@ def run_mix(
     elapsed = time.monotonic() - started
     cores = {
         "server": (common.group_cpu_seconds(server_pgid) - server_before if server_pgid else 0.0),
+        "proxy": (common.group_cpu_seconds(proxy_pgid) - proxy_before if proxy_pgid else 0.0),
         "wrk": _children_cpu_seconds() - children_before - storm_cpu,
         "storm_client": storm_cpu,
     }
@@ -614,6 +638,7 @@ def run(
     server_cpus: int | None = None,
     threads: int = 32,
     known_share: float | None = None,
+    proxy: bool = True,
 ) -> dict[str, Any]:
     script = Path(__file__).resolve()
     wrk = common.ensure_wrk()
@@ -625,6 +650,10 @@ def run(
         env["CANDOR_PASSWORD_SHARE"] = str(password_share)
     if known_share is not None:
         env["CANDOR_KNOWN_BROWSER_SHARE"] = str(known_share)
+    # nginx's port, chosen now: browsers' forms come from its origin (common.start_proxy).
+    front = common.free_port()
+    if proxy:
+        env["DJANGO_CSRF_TRUSTED_ORIGINS"] = f"http://{HOST}:{front}"
     # The mail the server sends, where the new browsers' sign-in codes are read (--spread).
     mail_dir = tempfile.TemporaryDirectory(prefix="candor-bench-mail-")
     env["EMAIL_URL"] = f"filemail:///{mail_dir.name}"  # django-environ drops a slash
@@ -637,6 +666,7 @@ def run(
         env["CANDOR_HASHING_CORES"] = str(workers)
         os.sched_setaffinity(0, set(machine_cpus) - own_cpus or set(machine_cpus))
     say(f"database {DB_NAME}: recreating, migrating, loading the demo")
+    kept = contextlib.ExitStack()
     common.recreate_database(DB_NAME)
     summary: dict[str, Any] = {
         "seconds": seconds,
@@ -645,8 +675,12 @@ def run(
         "known_browser_share": known_share,  # None: the default
         "server_cpus_of_its_own": server_cpus,
         "threads": threads,
+        "proxy": "nginx" if proxy else None,
     }
     try:
+        if server_cpus:
+            # As where the database is a machine of its own (given back at the end).
+            kept.enter_context(common.services_kept_on(set(machine_cpus) - own_cpus))
         common.flush_redis(REDIS_URL)
         common.demo_site_prepare(env)
         cookies = common.signed_in_sessions(env, SIGNED_IN)
@@ -681,11 +715,27 @@ def run(
                     log,
                     extra=("--worker-class", "gthread", "--threads", str(threads)),
                 )
+                nginx = None
                 try:
                     common.wait_healthy(port, proc)
                     if server_cpus:
                         common.pin_group(proc.pid, own_cpus)
                         say(f"the server on CPUs {sorted(own_cpus)}, the load on the others")
+                    if proxy:
+                        # As deploy/ serves it: every client through nginx, which pools its
+                        # connections to the app server, so each page's requests spread over
+                        # all the workers. (Straight to gunicorn, each wrk's connections stay
+                        # on the worker that accepted them, and a page's req/s swung by half
+                        # between two identical runs.) The proxy is a machine of its own in
+                        # deploy/: with --server-cpus it runs on the load's CPUs.
+                        nginx = common.start_proxy(work, port, front)
+                        common.wait_healthy(front, nginx)
+                        say(f"nginx in front, on http://{HOST}:{front}/")
+                        port = front
+                    pgids = {
+                        "server_pgid": proc.pid,
+                        "proxy_pgid": nginx.pid if nginx else None,
+                    }
                     paths = find_paths(port, cookies[0])
                     connections = sum(CONNECTIONS.values())
                     # The machine settles after the setup (migrations, the demo, collectstatic)
@@ -693,13 +743,13 @@ def run(
                     # comes out low and flatters every ratio to it.
                     warm_up = min(WARM_UP_S, seconds)
                     say(f"warming up: {warm_up} s of the same mix, not counted")
-                    run_mix(wrk, port, paths, cookies, warm_up, work, server_pgid=proc.pid)
+                    run_mix(wrk, port, paths, cookies, warm_up, work, **pgids)
                     say(
                         f"{'baseline: ' if login_storm else ''}{seconds} s of {connections} "
                         f"anonymous connections and {len(cookies)} signed-in ones"
                     )
                     baseline, _, baseline_cores = run_mix(
-                        wrk, port, paths, cookies, seconds, work, server_pgid=proc.pid
+                        wrk, port, paths, cookies, seconds, work, **pgids
                     )
                     summary.update(
                         mix_summary(baseline), connections=connections, cores=baseline_cores
@@ -716,7 +766,7 @@ def run(
                         people, people_login, people_cores = run_mix(
                             wrk, port, paths, cookies, seconds, work,
                             storm={"rate": rate, "spread": True, "bots": False},
-                            site_env=env, server_pgid=proc.pid,
+                            site_env=env, **pgids,
                         )  # fmt: skip
                         say(f"  people: {people_login}")
                     if login_storm:
@@ -732,7 +782,7 @@ def run(
                                 "spread": spread,
                                 "first_person": legit_count if spread else 0,
                             },
-                            site_env=env, server_pgid=proc.pid,
+                            site_env=env, **pgids,
                         )  # fmt: skip
                         assert storm is not None
                         say(f"  storm: {storm}")
@@ -773,6 +823,8 @@ def run(
                             legit_percent = storm.get("legit_signed_in_within_5s_percent", 0.0)
                             meets = meets and legit_percent >= LEGIT_PERCENT_MIN
                 finally:
+                    if nginx is not None:
+                        common.stop_process_group(nginx)
                     common.stop_gunicorn(proc)
                     log.seek(0)
                     server_log = log.read().strip()
@@ -780,6 +832,7 @@ def run(
                         say("gunicorn log (warnings and errors, last lines):")
                         say(server_log[-3000:])
     finally:
+        kept.close()
         common.drop_database(DB_NAME)
         common.flush_redis(REDIS_URL)
         mail_dir.cleanup()
@@ -832,7 +885,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=os.cpu_count() or 1,
         help="gunicorn workers (default: one per CPU)",
     )
+    parser.add_argument(
+        "--no-proxy",
+        action="store_true",
+        help="load gunicorn directly, without nginx in front (deploy/'s proxy settings)",
+    )
     parser.add_argument("--child", choices=["hash", "storm", "legit"], help=argparse.SUPPRESS)
+    parser.add_argument("--proxied", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--count", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--login", help=argparse.SUPPRESS)
@@ -862,6 +921,7 @@ def main(argv: list[str] | None = None) -> int:
         args.server_cpus,
         args.threads,
         args.known_share,
+        proxy=not args.no_proxy,
     )
     if args.login_storm:
         verdict = (
