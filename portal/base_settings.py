@@ -244,7 +244,10 @@ WHITENOISE_MAX_AGE = 3600
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "core.requestid.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "core.requestid.RequestIdFilter"},
+        "refusals_summary": {"()": "core.log_filters.RefusalsSummary"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"}
     },
@@ -257,6 +260,10 @@ LOGGING = {
     },
     # Its level comes from DJANGO_LOG_LEVEL (portal/settings.py).
     "root": {"handlers": ["console"], "level": "INFO"},
-    # WeasyPrint tells each step of every PDF at INFO: its warnings are enough.
-    "loggers": {"weasyprint": {"level": "WARNING"}},
+    "loggers": {
+        # WeasyPrint tells each step of every PDF at INFO: its warnings are enough.
+        "weasyprint": {"level": "WARNING"},
+        # Django's line for every answer in the 400s: a storm's 429s, one line a minute.
+        "django.request": {"filters": ["refusals_summary"]},
+    },
 }
