@@ -416,6 +416,35 @@ def start_gunicorn(
     )
 
 
+# The options of deploy/'s web unit that shape how gunicorn keeps connections and workers.
+DEPLOY_WEB_UNIT = REPO / "deploy" / "systemd" / "candor-web@.service"
+DEPLOY_GUNICORN_OPTIONS = (
+    "--timeout",
+    "--graceful-timeout",
+    "--keep-alive",
+    "--max-requests",
+    "--max-requests-jitter",
+)
+
+
+def deploy_gunicorn_options() -> tuple[str, ...]:
+    """
+    Those options as deploy/systemd/candor-web@.service sets them, read from it: behind
+    nginx's pool of kept-alive connections, gunicorn's default keep-alive (2 s) closed a
+    connection as nginx sent a sign-in on it, and the sign-in got a 502 (nginx sends a POST
+    only once); the unit keeps them 75 s, longer than nginx's 60.
+    """
+    line = next(
+        ln for ln in DEPLOY_WEB_UNIT.read_text().splitlines() if ln.startswith("ExecStart=")
+    )
+    words = line.split()
+    options: list[str] = []
+    for name in DEPLOY_GUNICORN_OPTIONS:
+        if name in words:
+            options += [name, words[words.index(name) + 1]]
+    return tuple(options)
+
+
 def stop_gunicorn(proc: subprocess.Popen[str]) -> None:
     """Graceful stop (SIGTERM), then SIGKILL to the whole group if the master does not exit."""
     stop_process_group(proc, timeout=15)
@@ -623,6 +652,7 @@ PROXY_SITE = """
 upstream candor_app {{
     server {host}:{app_port} max_fails=2 fail_timeout=5s;
     keepalive 32;
+    keepalive_timeout 60s;
 }}
 server {{
     listen {host}:{port};

@@ -713,7 +713,13 @@ def run(
                     port,
                     workers,
                     log,
-                    extra=("--worker-class", "gthread", "--threads", str(threads)),
+                    extra=(
+                        "--worker-class",
+                        "gthread",
+                        "--threads",
+                        str(threads),
+                        *common.deploy_gunicorn_options(),
+                    ),
                 )
                 nginx = None
                 try:

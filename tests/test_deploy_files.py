@@ -1,0 +1,24 @@
+"""
+deploy/'s files agree with each other (tests/test_topology.py runs them together).
+"""
+
+import re
+from pathlib import Path
+
+DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
+
+
+def test_the_app_servers_keep_pooled_connections_open_longer_than_nginx_does():
+    """
+    nginx sends a request on a connection it kept from the pool; if gunicorn closes that
+    connection at the same moment, a GET is sent again to another server but a POST (a
+    sign-in, a question) gets a 502. So nginx, not gunicorn, must be the one to close an
+    idle connection: gunicorn's --keep-alive longer than nginx's keepalive_timeout.
+    """
+    unit = (DEPLOY / "systemd" / "candor-web@.service").read_text()
+    site = (DEPLOY / "nginx" / "candor.conf.in").read_text()
+
+    gunicorn_keep_alive = int(re.search(r"--keep-alive (\d+)", unit)[1])
+    nginx_keepalive_timeout = int(re.search(r"^\s*keepalive_timeout (\d+)s;", site, re.M)[1])
+
+    assert gunicorn_keep_alive > nginx_keepalive_timeout
