@@ -308,6 +308,11 @@ def fill_open_places():
     assert taken > 0
 
 
+def password_sign_in(client, person):
+    """A person signs in with her password from this browser: the response."""
+    return client.post(reverse("account_login"), {"login": person.email, "password": PASSWORD})
+
+
 def sign_in_and_out(client, person):
     """A person signs in from her browser, as on an earlier day, and signs out."""
     assert (
@@ -432,9 +437,7 @@ def test_in_a_storm_a_browser_that_signed_in_before_gets_in_when_the_open_places
     fill_open_places()
     frozen_clock.shift(dt.timedelta(seconds=10))  # the storm goes on, the open lane closed
 
-    signed_in = client.post(reverse("account_login"), {"login": dora.email, "password": PASSWORD})
-
-    assert signed_in.status_code == 302
+    assert password_sign_in(client, dora).status_code == 302
 
 
 @pytest.mark.django_db
@@ -442,17 +445,15 @@ def test_after_the_storm_a_new_browser_signs_in_with_its_password_again(
     client, dora, two_lanes, frozen_clock, settings
 ):
     """Nobody is held to the emailed code for longer than the storm lasts."""
-    url = reverse("account_login")
     fill_open_places()
     frozen_clock.shift(dt.timedelta(seconds=10))
-    assert client.post(url, {"login": dora.email, "password": PASSWORD}).status_code == 429
+    assert password_sign_in(client, dora).status_code == 429
 
     # Nobody refused for CANDOR_PASSWORD_STORM_SECONDS since that last refusal.
     settings.CANDOR_PASSWORD_STORM_SECONDS = None  # the default: 30 s
     frozen_clock.shift(dt.timedelta(seconds=31))
-    signed_in = client.post(url, {"login": dora.email, "password": PASSWORD})
 
-    assert signed_in.status_code == 302
+    assert password_sign_in(client, dora).status_code == 302
 
 
 @pytest.mark.django_db
@@ -463,9 +464,7 @@ def test_with_no_storm_time_the_open_places_stay_open_to_new_browsers(
     fill_open_places()
     frozen_clock.shift(dt.timedelta(seconds=10))
 
-    signed_in = client.post(reverse("account_login"), {"login": dora.email, "password": PASSWORD})
-
-    assert signed_in.status_code == 302
+    assert password_sign_in(client, dora).status_code == 302
 
 
 @pytest.mark.django_db

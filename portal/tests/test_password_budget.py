@@ -28,15 +28,22 @@ for _ in range(int(sys.argv[3])):
 """
 
 
-@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis (REDIS_URL)")
-def test_two_web_processes_sharing_redis_keep_one_budget_between_them():
-    env = dict(os.environ) | {
+def web_process_env(**settings: str) -> dict[str, str]:
+    """A web process's environment: this one's (Redis), a budget of 2 checks a second."""
+    return dict(os.environ) | {
         "DJANGO_SETTINGS_MODULE": "portal.settings",
         "DJANGO_DEBUG": "true",
         "CANDOR_PASSWORD_CHECKS_PER_SECOND": "2",
-        "CANDOR_PASSWORD_WAIT_SECONDS": "3",
-        "CANDOR_KNOWN_BROWSER_SHARE": "0",  # one lane, the open one
+        **settings,
     }
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis (REDIS_URL)")
+def test_two_web_processes_sharing_redis_keep_one_budget_between_them():
+    env = web_process_env(
+        CANDOR_PASSWORD_WAIT_SECONDS="3",
+        CANDOR_KNOWN_BROWSER_SHARE="0",  # one lane, the open one
+    )
     prefix, start = f"budget-test-{uuid.uuid4().hex}", time.time() + 3
     processes = [
         subprocess.Popen(
@@ -72,13 +79,10 @@ print("closed" if password_checks_spent(known=False) else "open", flush=True)
 
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis (REDIS_URL)")
 def test_a_storm_one_web_process_met_closes_the_open_places_on_another():
-    env = dict(os.environ) | {
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
-        "DJANGO_DEBUG": "true",
-        "CANDOR_PASSWORD_CHECKS_PER_SECOND": "2",
-        "CANDOR_PASSWORD_WAIT_SECONDS": "1",
-        "CANDOR_KNOWN_BROWSER_SHARE": "0.5",  # one place a second open, one kept
-    }
+    env = web_process_env(
+        CANDOR_PASSWORD_WAIT_SECONDS="1",
+        CANDOR_KNOWN_BROWSER_SHARE="0.5",  # one place a second open, one kept
+    )
     prefix = f"budget-test-{uuid.uuid4().hex}"
 
     def run(code, *args):
