@@ -666,16 +666,7 @@ server {{
 
 def ensure_nginx() -> str | None:
     """Debian's nginx, installed when missing and running as root."""
-    found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
-    if found or os.geteuid() != 0 or not shutil.which("apt-get"):
-        return found
-    say("nginx is missing: installing the Debian package")
-    quiet: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    install = ["apt-get", "install", "-y", "--no-install-recommends", "nginx-light"]
-    if subprocess.run(install, **quiet, check=False).returncode != 0:
-        subprocess.run(["apt-get", "update"], **quiet, check=False)
-        subprocess.run(install, **quiet, check=False)
-    return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
+    return ensure_debian_tool("nginx", "nginx-light")
 
 
 def start_proxy(folder: Path, app_port: int, port: int) -> subprocess.Popen[str]:
@@ -765,18 +756,27 @@ class LoadResult:
         return self.non_2xx + self.socket_errors
 
 
-def ensure_wrk() -> str | None:
-    """The wrk binary, installed from Debian when missing and running as root."""
-    found = shutil.which("wrk")
+def ensure_debian_tool(command: str, package: str) -> str | None:
+    """A command's path, its Debian package installed when missing and running as root."""
+
+    def where() -> str | None:
+        return shutil.which(command) or shutil.which(command, path="/usr/sbin:/sbin")
+
+    found = where()
     if found or os.geteuid() != 0 or not shutil.which("apt-get"):
         return found
-    say("wrk is missing: installing the Debian package")
+    say(f"{command} is missing: installing the Debian package")
     quiet: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    install = ["apt-get", "install", "-y", "--no-install-recommends", "wrk"]
+    install = ["apt-get", "install", "-y", "--no-install-recommends", package]
     if subprocess.run(install, **quiet, check=False).returncode != 0:
         subprocess.run(["apt-get", "update"], **quiet, check=False)
         subprocess.run(install, **quiet, check=False)
-    return shutil.which("wrk")
+    return where()
+
+
+def ensure_wrk() -> str | None:
+    """The wrk binary, installed from Debian when missing and running as root."""
+    return ensure_debian_tool("wrk", "wrk")
 
 
 _WRK_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
