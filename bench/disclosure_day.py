@@ -405,7 +405,8 @@ def main() -> int:
             f" server's CPUs; {cpus} CPUs; ceiling {ceiling:.2f} journeys/s")  # fmt: skip
         fractions = [float(f) for f in args.rates.split(",")]
         per_rate = args.customers // len(fractions)
-        extra = ("--worker-class", "gthread", "--threads", "32")  # as deploy/ runs it
+        # As deploy/ runs it: gthread, 32 threads, the web unit's keep-alive and max-requests.
+        extra = ("--worker-class", "gthread", "--threads", "32", *common.deploy_gunicorn_options())
         with (
             common.services_kept_on(other_cpus if args.server_cpus else server_cpus),
             common.Workers(env, 1, "prefork", log, "day") as workers,
