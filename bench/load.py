@@ -25,8 +25,8 @@ it from other processes on 127.0.0.1:
    with a connection per signed-in customer on /me/ (4). Each page's wrk keeps
    its own latency histogram, so every page has honest p50 and p99; a page's
    share of the requests follows from its connections and its speed;
-4. with `--login-storm`: the same mix is run twice on the same server, first
-   alone (the baseline), then with a password-login storm from another process:
+4. with `--login-storm`: the same mix is run on the same server alone (the
+   baseline) and with a password-login storm from another process:
    POSTs to the sign-in form (with its CSRF token), wrong passwords for known and
    unknown addresses, sent on a fixed schedule (open loop) at ten times what the
    password hasher can serve. That capacity is measured in the run: the time of
@@ -45,7 +45,13 @@ it from other processes on 127.0.0.1:
    two, the mix also runs with those people signing in and no bots (other accounts of
    theirs sign in during the storm): their own hashing is a share of the server that
    the pages lose on any busy day, and the storm against that run is the bots' own cost,
-   reported beside the target (which stays against the pages alone);
+   reported beside the target (which stays against the pages alone). The kinds of run
+   take turns, `--rounds` times (default 3), a piece of `--seconds` / rounds each: the
+   pages alone, with the people, with the storm; again. Each ratio is then over the same
+   stretch of the machine's time, and each round's own ratio is reported too. The
+   storm's client does its setup before each piece's window, ends its storm after it,
+   so that the next piece of people alone starts without one, and marks it again before
+   the storm's next piece: one storm in pieces, as a real one goes on;
 5. stops gunicorn and drops the database, also when something fails.
 
 Targets: no errors (non-2xx/3xx or socket errors) on any page, p99 under 250 ms
@@ -71,6 +77,7 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
+import dataclasses
 import http.client
 import json
 import os
@@ -78,6 +85,7 @@ import random
 import re
 import resource
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -167,6 +175,7 @@ class _Tally:
 def _storm_thread(
     port: int,
     login: str,
+    session: tuple[str, str],
     emails: list[str],
     schedule: list[float],
     end: float,
@@ -175,12 +184,12 @@ def _storm_thread(
     proxied: bool = False,
 ) -> None:
     """
-    Sign-in attempts at their scheduled times, with this thread's CSRF cookie and token;
-    with `spread`, each from another address (a botnet's storm): connecting from it
-    through the proxy (`proxied`), which passes it on, or sending it as the proxy would
-    (X-Forwarded-For; the server trusts one proxy).
+    Sign-in attempts at their scheduled times, with this thread's CSRF cookie and token
+    (`session`, opened before the window); with `spread`, each from another address (a
+    botnet's storm): connecting from it through the proxy (`proxied`), which passes it
+    on, or sending it as the proxy would (X-Forwarded-For; the server trusts one proxy).
     """
-    cookie, token = common.form_session(port, login)
+    cookie, token = session
     rng = random.Random()
     for at in schedule:
         now = time.monotonic()
@@ -352,30 +361,64 @@ def child_storm(
     bots: bool = True,
     first_person: int = 0,
     proxied: bool = False,
+    storm_goes_on: bool = False,
 ) -> dict[str, Any]:
     """
     Password-login attempts at `rate` per second for `seconds`, on a fixed schedule; with
     `spread`, people signing in meanwhile (legit<first_person + n>@example.com); without
     `bots`, those people alone.
+
+    Everything that is not the window's own work is done first: Django's setup, each
+    thread's form session, the people's cookies. Then the child says "ready" and starts
+    when the parent says "go" (once the pages' load has started), so none of it is taken
+    from the server while the pages are measured. What it returns is raw (every time and
+    outcome), for the parent to add up over the rounds (`storm_figures`). With `spread`,
+    it ends the storm the bots started (the mark in the shared cache, core.password_budget)
+    so that the next run of people alone starts without one, and `storm_goes_on` marks it
+    again before the next piece of the storm: one storm, cut in pieces, as a real one goes
+    on (started afresh each piece, its first guesses got hashes: 27-42 in a run, not 7-16).
     """
     # Known customers (demo logins and the signed-in readers) and addresses nobody has.
     emails = ["alice@example.com", "bob@example.com"]
     emails += [f"customer{n:03d}@example.net" for n in range(1, 41)]
     emails += [f"nobody{n}@example.org" for n in range(40)]
-    start = time.monotonic() + 0.5
+    count = int(rate * seconds) if bots else 0
+    sessions = [common.form_session(port, login) for _ in range(STORM_THREADS if count else 0)]
+    # With --spread, people who know their password sign in meanwhile, at a fifth of what
+    # the hasher can serve (the storm's rate / STORM_FACTOR / 5), on a schedule of their own.
+    legit_rate = rate / STORM_FACTOR / LEGIT_SHARE_DIVISOR
+    people: list[tuple[str, dict[str, str]]] = []
+    if spread:
+        common.django_setup()  # to sign the cookies the browsers were given before
+        if storm_goes_on:
+            # The storm's earlier pieces were one storm, which this piece goes on with: the
+            # site still knows of it (it was ended only for the people's piece between).
+            from core import password_budget
+
+            password_budget._mark_storm(time.time())
+        people = [
+            (email, _browser_cookies(n, email))
+            for n in range(int(legit_rate * seconds))
+            for email in [f"legit{first_person + n}@example.com"]
+        ]
+    print("ready", flush=True)
+    sys.stdin.readline()  # "go"
+    cpu_at_go = time.process_time()
+    start = time.monotonic() + 0.05
     end = start + seconds
-    times = [start + n / rate for n in range(int(rate * seconds))] if bots else []
+    times = [start + n / rate for n in range(count)]
     tally = _Tally()
     threads = [
         threading.Thread(
             target=_storm_thread,
-            args=(port, login, emails, times[n::STORM_THREADS], end, tally, spread, proxied),
+            args=(
+                port, login, sessions[n], emails, times[n::STORM_THREADS], end, tally,
+                spread, proxied,
+            ),
             daemon=True,
         )
-        for n in range(STORM_THREADS)
-    ]
-    # With --spread, people who know their password sign in meanwhile, at a fifth of what
-    # the hasher can serve (the storm's rate / STORM_FACTOR / 5), on a schedule of their own.
+        for n in range(len(sessions))
+    ]  # fmt: skip
     legit: dict[str, list] = {
         "known": [],
         "new": [],
@@ -383,28 +426,52 @@ def child_storm(
         "new_outcomes": [],
         "form_s": [],
     }
-    if spread:
-        common.django_setup()  # to sign the cookies the browsers were given before
-        legit_rate = rate / STORM_FACTOR / LEGIT_SHARE_DIVISOR
-        legit_times = [
-            (start + n / legit_rate, email, _browser_cookies(n, email))
-            for n in range(int(legit_rate * seconds))
-            for email in [f"legit{first_person + n}@example.com"]
-        ]
-        threads += [
-            threading.Thread(
-                target=_legit_thread,
-                args=(port, login, legit_times[n::LEGIT_THREADS], end, legit, proxied),
-                daemon=True,
-            )
-            for n in range(LEGIT_THREADS)
-        ]
+    legit_times = [(start + n / legit_rate, *person) for n, person in enumerate(people)]
+    threads += [
+        threading.Thread(
+            target=_legit_thread,
+            args=(port, login, legit_times[n::LEGIT_THREADS], end, legit, proxied),
+            daemon=True,
+        )
+        for n in range(LEGIT_THREADS if people else 0)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=seconds + 60)
     elapsed = time.monotonic() - start
-    sent = sum(tally.statuses.values())
+    cpu_in_window = time.process_time() - cpu_at_go
+    if spread:
+        from django.core.cache import cache
+
+        from core import password_budget
+
+        cache.delete(password_budget._STORM_KEY)
+    return {
+        "people": len(people),
+        "elapsed_s": elapsed,
+        "cpu_s_in_window": cpu_in_window,
+        "cpu_s": time.process_time(),
+        "statuses": tally.statuses,
+        "latencies_ms": [round(ms, 1) for ms in tally.latencies_ms],
+        "late_over_1s": tally.late,
+        "unsent_behind_schedule": tally.unsent,
+        "legit": legit,
+    }
+
+
+def storm_figures(raws: list[dict[str, Any]], rate: float, spread: bool) -> dict[str, Any]:
+    """What the storm's client saw, over every run of it (`child_storm`'s raw returns)."""
+    statuses: collections.Counter[str] = collections.Counter()
+    latencies: list[float] = []
+    legit: dict[str, list] = collections.defaultdict(list)
+    for raw in raws:
+        statuses.update(raw["statuses"])
+        latencies += raw["latencies_ms"]
+        for key, values in raw["legit"].items():
+            legit[key] += values
+    sent = sum(statuses.values())
+    elapsed = sum(raw["elapsed_s"] for raw in raws)
     legit_figures = {}
     if spread:
         # The target is for everyone who knows their password: from the browser they signed
@@ -428,11 +495,11 @@ def child_storm(
         "rate_asked": round(rate, 1),
         "rate_sent": round(sent / elapsed, 1) if elapsed > 0 else 0.0,
         "attempts": sent,
-        "late_over_1s": tally.late,
-        "unsent_behind_schedule": tally.unsent,
-        "statuses": dict(sorted(tally.statuses.items())),
-        "p50_ms": round(common.percentile(tally.latencies_ms, 0.5), 1),
-        "p99_ms": round(common.percentile(tally.latencies_ms, 0.99), 1),
+        "late_over_1s": sum(raw["late_over_1s"] for raw in raws),
+        "unsent_behind_schedule": sum(raw["unsent_behind_schedule"] for raw in raws),
+        "statuses": dict(sorted(statuses.items())),
+        "p50_ms": round(common.percentile(latencies, 0.5), 1),
+        "p99_ms": round(common.percentile(latencies, 0.99), 1),
     }
 
 
@@ -453,6 +520,7 @@ def child_main(args: argparse.Namespace) -> int:
             bots=not args.no_bots,
             first_person=args.first_person,
             proxied=args.proxied,
+            storm_goes_on=args.storm_goes_on,
         )
     print(json.dumps(result), flush=True)
     return 0
@@ -501,6 +569,48 @@ def describe(name: str, path: str, result: LoadResult) -> str:
     )
 
 
+@dataclasses.dataclass
+class Piece:
+    """One run of the mix: each page's wrk figures, the storm client's raw figures (if
+    any), the CPU seconds each part of the machine took meanwhile, and how long it ran."""
+
+    results: dict[str, LoadResult]
+    storm: dict[str, Any] | None
+    cpu_s: dict[str, float]
+    elapsed_s: float
+
+
+def start_storm_child(
+    port: int, paths: dict[str, str], seconds: int, storm: dict[str, Any], env: dict[str, str]
+) -> subprocess.Popen[str]:
+    """The storm's client, started and ready (its setup done), waiting to be told "go"."""
+    command = [
+        sys.executable, str(Path(__file__).resolve()), "--child", "storm",
+        "--port", str(port), "--login", paths["login"], "--rate", str(storm["rate"]),
+        "--seconds", str(seconds), "--first-person", str(storm.get("first_person", 0)),
+        *(["--spread"] if storm.get("spread") else []),
+        *(["--no-bots"] if storm.get("bots") is False else []),
+        *(["--proxied"] if storm.get("proxied") else []),
+        *(["--storm-goes-on"] if storm.get("goes_on") else []),
+    ]  # fmt: skip
+    child = subprocess.Popen(
+        command, cwd=common.REPO, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert child.stdout is not None
+    if child.stdout.readline().strip() != "ready":
+        child.kill()
+        child.wait()
+        raise RuntimeError(f"the storm's client did not start (exit {child.returncode})")
+    return child
+
+
+def storm_child_result(child: subprocess.Popen[str]) -> dict[str, Any]:
+    output, _ = child.communicate(timeout=600)
+    if child.returncode != 0:
+        raise RuntimeError(f"the storm's client exited with {child.returncode}")
+    return json.loads(output.strip().splitlines()[-1])
+
+
 def run_mix(
     wrk: str,
     port: int,
@@ -512,59 +622,76 @@ def run_mix(
     site_env: dict[str, str] | None = None,
     server_pgid: int | None = None,
     proxy_pgid: int | None = None,
-) -> tuple[dict[str, LoadResult], dict[str, Any] | None, dict[str, float]]:
+    label: str = "",
+) -> Piece:
     """
-    The mixed load for `seconds`; with `storm`, the login storm child runs alongside. Also
-    where the machine's CPU went meanwhile, in cores: the server, the proxy, wrk, the
-    storm's client.
+    The mixed load for `seconds`; with `storm`, the login storm's client runs alongside
+    (started first, its setup outside the window). Also where the machine's CPU went
+    meanwhile: the server, the proxy, wrk, the storm's client.
     """
+    child = None
+    if storm is not None:
+        # The site's key signs the browsers' cookies.
+        child = start_storm_child(port, paths, seconds, storm, site_env or os.environ.copy())
     server_before = common.group_cpu_seconds(server_pgid) if server_pgid else 0.0
     proxy_before = common.group_cpu_seconds(proxy_pgid) if proxy_pgid else 0.0
     children_before = _children_cpu_seconds()
     started = time.monotonic()
     procs = start_mix(wrk, port, paths, cookies, seconds, work)
     storm_result = None
-    storm_cpu = 0.0
     try:
-        if storm is not None:
-            storm_result = common.run_child(
-                Path(__file__).resolve(),
-                site_env or os.environ.copy(),  # the site's key signs the browsers' cookies
-                "--child",
-                "storm",
-                "--port",
-                str(port),
-                "--login",
-                paths["login"],
-                "--rate",
-                str(storm["rate"]),
-                "--seconds",
-                str(seconds),
-                *(["--spread"] if storm.get("spread") else []),
-                *(["--no-bots"] if storm.get("bots") is False else []),
-                "--first-person",
-                str(storm.get("first_person", 0)),
-                *(["--proxied"] if proxy_pgid else []),
-            )
-            storm_cpu = _children_cpu_seconds() - children_before
+        if child is not None:
+            assert child.stdin is not None
+            child.stdin.write("go\n")
+            child.stdin.flush()
+            storm_result = storm_child_result(child)
         results = collect_mix(procs)
     finally:
-        for proc in procs.values():
+        for proc in [*procs.values(), *([child] if child else [])]:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
     elapsed = time.monotonic() - started
-    cores = {
+    children = _children_cpu_seconds() - children_before
+    cpu = {
         "server": (common.group_cpu_seconds(server_pgid) - server_before if server_pgid else 0.0),
         "proxy": (common.group_cpu_seconds(proxy_pgid) - proxy_before if proxy_pgid else 0.0),
-        "wrk": _children_cpu_seconds() - children_before - storm_cpu,
-        "storm_client": storm_cpu,
+        "wrk": children - (storm_result["cpu_s"] if storm_result else 0.0),
+        "storm_client": storm_result["cpu_s_in_window"] if storm_result else 0.0,
     }
-    cores = {name: round(cpu / elapsed, 2) for name, cpu in cores.items()}
-    for name, result in results.items():
-        say(describe(name, paths[name], result))
-    say(f"  cores busy meanwhile: {cores}")
-    return results, storm_result, cores
+    anonymous = sum(r.rps for name, r in results.items() if name in CONNECTIONS)
+    cores = {name: round(value / elapsed, 2) for name, value in cpu.items()}
+    say(f"  {label or 'the mix'}: {anonymous:,.0f} anonymous req/s; cores busy: {cores}")
+    return Piece(results, storm_result, cpu, elapsed)
+
+
+def merge_pieces(pieces: list[Piece]) -> tuple[dict[str, LoadResult], dict[str, float]]:
+    """
+    The pages' figures over several pieces: requests and errors added up, req/s as all
+    the requests over all the time, p50 the pieces' median, p99 the worst piece's (wrk
+    keeps no histogram to merge); and the cores each part used over all the time.
+    """
+    results = {}
+    for name in pieces[0].results:
+        parts = [piece.results[name] for piece in pieces]
+        requests = sum(r.requests for r in parts)
+        seconds = sum(r.requests / r.rps for r in parts if r.rps)
+        results[name] = LoadResult(
+            requests=requests,
+            rps=requests / seconds if seconds else 0.0,
+            p99_ms=max(r.p99_ms for r in parts),
+            non_2xx=sum(r.non_2xx for r in parts),
+            socket_errors=sum(r.socket_errors for r in parts),
+            tool=parts[0].tool,
+            p50_ms=statistics.median(r.p50_ms for r in parts),
+            timeouts=sum(r.timeouts for r in parts),
+        )
+    elapsed = sum(piece.elapsed_s for piece in pieces)
+    cores = {
+        name: round(sum(piece.cpu_s[name] for piece in pieces) / elapsed, 2)
+        for name in pieces[0].cpu_s
+    }
+    return results, cores
 
 
 def _children_cpu_seconds() -> float:
@@ -639,6 +766,7 @@ def run(
     threads: int = 32,
     known_share: float | None = None,
     proxy: bool = True,
+    rounds: int = 3,
 ) -> dict[str, Any]:
     script = Path(__file__).resolve()
     wrk = common.ensure_wrk()
@@ -750,48 +878,84 @@ def run(
                     warm_up = min(WARM_UP_S, seconds)
                     say(f"warming up: {warm_up} s of the same mix, not counted")
                     run_mix(wrk, port, paths, cookies, warm_up, work, **pgids)
-                    say(
-                        f"{'baseline: ' if login_storm else ''}{seconds} s of {connections} "
-                        f"anonymous connections and {len(cookies)} signed-in ones"
-                    )
-                    baseline, _, baseline_cores = run_mix(
-                        wrk, port, paths, cookies, seconds, work, **pgids
-                    )
-                    summary.update(
-                        mix_summary(baseline), connections=connections, cores=baseline_cores
-                    )
-                    meets = mix_meets(baseline)
                     rate = STORM_FACTOR * capacity
+                    # With the storm, each kind of run takes turns, a piece at a time: the
+                    # pages alone, with the people (--spread), with the storm; again, for
+                    # `rounds`. Each ratio is then over the same stretch of the machine's
+                    # time, not over minutes apart on a machine whose speed wanders (in one
+                    # run of the three back to back, the storm's run alone came out slow).
+                    kinds = ["baseline"]
                     if spread:
                         # The pages with the people signing in and no bots: what the
                         # people's own hashing costs the pages, apart from the storm's.
-                        say(
-                            f"with people signing in ({people_rate:.1f}/s, a fifth of the"
-                            f" hasher's {capacity:.1f}/s) and no bots:"
-                        )
-                        people, people_login, people_cores = run_mix(
-                            wrk, port, paths, cookies, seconds, work,
-                            storm={"rate": rate, "spread": True, "bots": False},
-                            site_env=env, **pgids,
-                        )  # fmt: skip
-                        say(f"  people: {people_login}")
+                        kinds.append("people")
                     if login_storm:
-                        say(
-                            f"with a login storm of {rate:.0f} attempts/s "
-                            f"{'from many addresses ' if spread else ''}"
-                            f"({STORM_FACTOR}x the hasher's {capacity:.1f}/s):"
+                        kinds.append("storm")
+                    turns = rounds if login_storm else 1
+                    piece_s = seconds // turns
+                    say(
+                        f"{seconds} s of each kind of run ({', '.join(kinds)}), in {turns}"
+                        f" round{'s' if turns > 1 else ''} of {piece_s} s each: {connections}"
+                        f" anonymous connections and {len(cookies)} signed-in ones"
+                        + (
+                            f"; people sign in at {people_rate:.1f}/s (a fifth of the hasher's"
+                            f" {capacity:.1f}/s)" if spread else ""
                         )
-                        stormy, storm, storm_cores = run_mix(
-                            wrk, port, paths, cookies, seconds, work,
-                            storm={
-                                "rate": rate,
-                                "spread": spread,
-                                "first_person": legit_count if spread else 0,
-                            },
-                            site_env=env, **pgids,
-                        )  # fmt: skip
-                        assert storm is not None
-                        say(f"  storm: {storm}")
+                        + (
+                            f"; the storm sends {rate:.0f} attempts/s"
+                            f" {'from many addresses ' if spread else ''}({STORM_FACTOR}x the"
+                            f" hasher's {capacity:.1f}/s)" if login_storm else ""
+                        )
+                    )  # fmt: skip
+                    pieces: dict[str, list[Piece]] = {kind: [] for kind in kinds}
+                    next_person = 0
+                    for turn in range(1, turns + 1):
+                        for kind in kinds:
+                            storm = None
+                            if kind != "baseline":
+                                storm = {
+                                    "rate": rate,
+                                    "spread": spread,
+                                    "bots": kind == "storm",
+                                    "first_person": next_person,
+                                    "proxied": proxy,
+                                    "goes_on": kind == "storm" and turn > 1,
+                                }
+                            piece = run_mix(
+                                wrk, port, paths, cookies, piece_s, work, storm=storm,
+                                site_env=env, label=f"round {turn}, {kind}", **pgids,
+                            )  # fmt: skip
+                            if piece.storm is not None:
+                                next_person += piece.storm["people"]
+                            pieces[kind].append(piece)
+                    baseline, baseline_cores = merge_pieces(pieces["baseline"])
+                    say("the pages alone, in all:")
+                    for name, result in baseline.items():
+                        say(describe(name, paths[name], result))
+                    summary.update(
+                        mix_summary(baseline),
+                        connections=connections,
+                        cores=baseline_cores,
+                        rounds=turns,
+                        seconds_a_piece=piece_s,
+                    )
+                    meets = mix_meets(baseline)
+                    if spread:
+                        people, people_cores = merge_pieces(pieces["people"])
+                        people_login = storm_figures(
+                            [p.storm for p in pieces["people"] if p.storm], rate, spread
+                        )
+                        say(f"with the people signing in and no bots, in all: {people_login}")
+                        for name, result in people.items():
+                            say(describe(name, paths[name], result))
+                    if login_storm:
+                        stormy, storm_cores = merge_pieces(pieces["storm"])
+                        storm = storm_figures(
+                            [p.storm for p in pieces["storm"] if p.storm], rate, spread
+                        )
+                        say(f"with the storm, in all: {storm}")
+                        for name, result in stormy.items():
+                            say(describe(name, paths[name], result))
                         ratios = page_ratios(stormy, baseline)
                         summary = {
                             **summary,
@@ -799,6 +963,11 @@ def run(
                             "storm": {**mix_summary(stormy), "login": storm, "cores": storm_cores},
                             "rps_ratio_storm_to_baseline": ratios,
                             "anonymous_rps_ratio": anonymous_ratio(stormy, baseline),
+                            # Each round's own ratio, to show how much the machine wandered.
+                            "anonymous_rps_ratio_by_round": [
+                                anonymous_ratio(s.results, b.results)
+                                for s, b in zip(pieces["storm"], pieces["baseline"], strict=True)
+                            ],
                         }
                         if spread:
                             # The bots' own cost: the storm against the pages with the same
@@ -860,6 +1029,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="run the mix alone, then with a password-login storm",
     )
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="with --login-storm: how many turns each kind of run takes (default 3)",
+    )
+    parser.add_argument(
         "--server-cpus",
         type=int,
         help="give gunicorn this many CPUs of its own (the last ones), the load the others",
@@ -904,9 +1079,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rate", type=float, help=argparse.SUPPRESS)
     parser.add_argument("--no-bots", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--first-person", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--storm-goes-on", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.seconds < 1:
         parser.error("--seconds must be at least 1")
+    if args.rounds < 1 or (args.login_storm and args.seconds // args.rounds < 5):
+        parser.error("--rounds: at least 1, and at least 5 s of --seconds a round")
     return args
 
 
@@ -928,6 +1106,7 @@ def main(argv: list[str] | None = None) -> int:
         args.threads,
         args.known_share,
         proxy=not args.no_proxy,
+        rounds=args.rounds,
     )
     if args.login_storm:
         verdict = (
