@@ -940,22 +940,23 @@ def run(
                         seconds_a_piece=piece_s,
                     )
                     meets = mix_meets(baseline)
+
+                    def in_all(kind: str, title: str):
+                        results, cores = merge_pieces(pieces[kind])
+                        login = storm_figures(
+                            [p.storm for p in pieces[kind] if p.storm], rate, spread
+                        )
+                        say(f"{title}, in all: {login}")
+                        for name, result in results.items():
+                            say(describe(name, paths[name], result))
+                        return results, cores, login
+
                     if spread:
-                        people, people_cores = merge_pieces(pieces["people"])
-                        people_login = storm_figures(
-                            [p.storm for p in pieces["people"] if p.storm], rate, spread
+                        people, people_cores, people_login = in_all(
+                            "people", "with the people signing in and no bots"
                         )
-                        say(f"with the people signing in and no bots, in all: {people_login}")
-                        for name, result in people.items():
-                            say(describe(name, paths[name], result))
                     if login_storm:
-                        stormy, storm_cores = merge_pieces(pieces["storm"])
-                        storm = storm_figures(
-                            [p.storm for p in pieces["storm"] if p.storm], rate, spread
-                        )
-                        say(f"with the storm, in all: {storm}")
-                        for name, result in stormy.items():
-                            say(describe(name, paths[name], result))
+                        stormy, storm_cores, storm = in_all("storm", "with the storm")
                         ratios = page_ratios(stormy, baseline)
                         summary = {
                             **summary,
