@@ -191,6 +191,10 @@ CANDOR_WEBHOOK_DISABLE_AFTER = env.int("CANDOR_WEBHOOK_DISABLE_AFTER", default=N
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 # Without a broker, tasks run in-process: one command serves the whole demo.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Celery still takes a producer from its pool for a task it runs in-process; without a
+# broker that would be amqp:// on no host, logged as "No hostname was supplied" on every
+# process's first task. An in-memory one sends nothing anywhere.
+CELERY_BROKER_WRITE_URL = "memory://localhost/" if CELERY_TASK_ALWAYS_EAGER else None
 
 # --- Email --------------------------------------------------------------------
 _email = env.email_url("EMAIL_URL", default="consolemail://")
