@@ -376,7 +376,7 @@ def child_storm(
     it ends the storm the bots started (the mark in the shared cache, core.password_budget)
     so that the next run of people alone starts without one, and `storm_goes_on` marks it
     again before the next piece of the storm: one storm, cut in pieces, as a real one goes
-    on (started afresh each piece, its first guesses got hashes: 27-42 in a run, not 7-16).
+    on (started afresh each piece, its first guesses got hashes: 27-42 in a run, not 8-17).
     """
     # Known customers (demo logins and the signed-in readers) and addresses nobody has.
     emails = ["alice@example.com", "bob@example.com"]
