@@ -32,7 +32,7 @@ from django.utils.cache import add_never_cache_headers
 from . import public_pages, requestid
 from .conf import app_settings
 from .known_browsers import is_known_browser
-from .password_budget import password_checks_spent
+from .password_budget import in_storm, password_checks_spent
 from .staff import may_use_account, refuse_password_only, second_factor_gate
 
 
@@ -179,6 +179,13 @@ class PasswordBudgetRefusal:
     A sign-in that may still get a place goes on: the account adapter takes it, after
     allauth's per-address limits, and waits for it. The refusal lasts a second, so it is
     not held by RepeatRefusals.
+
+    In a storm, the refusal of a browser new to the account is the same page for every
+    guess on that path for as long as the storm lasts, so it says `X-Accel-Expires: 1`:
+    deploy/'s nginx keeps it a second and answers the next guesses from browsers without
+    core.known_browsers' cookie itself, without an app server (deploy/nginx/
+    candor-refusals.conf). A browser with that cookie is always passed on and checked
+    here. Outside a storm, places may come free within a second: nothing is kept.
     """
 
     def __init__(self):
@@ -197,7 +204,8 @@ class PasswordBudgetRefusal:
     def refusal(self, request) -> HttpResponse | None:
         if request.path not in self.login_paths():
             return None
-        if not password_checks_spent(known=is_known_browser(request, request.POST.get("login"))):
+        known = is_known_browser(request, request.POST.get("login"))
+        if not password_checks_spent(known=known):
             return None
         # The page is the same for everyone on this path: rendered once, then reused.
         page = self._pages.get(request.path)
@@ -206,7 +214,10 @@ class PasswordBudgetRefusal:
             with translation.override(language):
                 page = render(request, "429.html", {"busy": True}).content
             self._pages[request.path] = page
-        return refusal(page, retry_after=1)
+        response = refusal(page, retry_after=1)
+        if not known and in_storm(time.time()):
+            response["X-Accel-Expires"] = "1"  # nginx keeps it a second; browsers never see it
+        return response
 
 
 class StaffTwoFactorMiddleware:

@@ -468,6 +468,53 @@ def test_with_no_storm_time_the_open_places_stay_open_to_new_browsers(
 
 
 @pytest.mark.django_db
+def test_in_a_storm_a_new_browser_s_refusal_may_be_kept_a_second_by_the_proxy(
+    client, dora, two_lanes, frozen_clock
+):
+    """deploy/'s nginx then answers the storm's next guesses itself (candor-refusals.conf)."""
+    fill_open_places()  # a place refused: the storm is on
+
+    busy = password_sign_in(client, dora)
+
+    assert busy.status_code == 429
+    assert busy["X-Accel-Expires"] == "1"  # for the proxy only: nginx strips it
+    assert "no-store" in busy["Cache-Control"]  # browsers and other caches keep nothing
+
+
+@pytest.mark.django_db
+def test_outside_a_storm_no_refusal_is_kept_by_the_proxy(
+    client, dora, two_lanes, frozen_clock, settings
+):
+    """Without a storm a place may come free within the second: the next sign-in is asked."""
+    settings.CANDOR_PASSWORD_STORM_SECONDS = 0
+    fill_open_places()
+
+    busy = password_sign_in(client, dora)
+
+    assert busy.status_code == 429
+    assert not busy.has_header("X-Accel-Expires")
+
+
+@pytest.mark.django_db
+def test_a_known_browser_s_refusal_is_never_kept_by_the_proxy(
+    client, dora, two_lanes, frozen_clock
+):
+    """It is hers alone: the next browser may be known and have a place kept for it."""
+    from core.password_budget import password_check_place
+
+    sign_in_and_out(client, dora)
+    frozen_clock.shift(dt.timedelta(seconds=10))
+    fill_open_places()  # the storm is on
+    while password_check_place(known=True) is not None:  # and her browser's places spent
+        pass
+
+    busy = password_sign_in(client, dora)
+
+    assert busy.status_code == 429
+    assert not busy.has_header("X-Accel-Expires")
+
+
+@pytest.mark.django_db
 def test_a_known_browser_gets_no_kept_place_for_another_account(
     client, dora, django_user_model, two_lanes, frozen_clock
 ):
