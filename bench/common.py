@@ -646,9 +646,15 @@ class Browser(http_browser.Browser):
 
 # --- nginx in front, as deploy/ puts it ---------------------------------------------------
 
-# deploy/nginx/candor.conf.in's upstream (a keepalive pool to the app servers) and its
-# proxy settings, included as they are; over plain HTTP: TLS is the proxy machine's work.
+# deploy/nginx/candor.conf.in's upstream (a keepalive pool to the app servers), its proxy
+# settings and its sign-in location (a storm's refusals kept a second), the files included as
+# they are; over plain HTTP: TLS is the proxy machine's work.
 PROXY_SITE = """
+proxy_cache_path {folder}/refusals levels=1 keys_zone=candor_refusals:1m max_size=10m inactive=1m;
+map "$request_method:$cookie_candor_browser" $candor_refusal_cache_skip {{
+    "POST:" 0;
+    default 1;
+}}
 upstream candor_app {{
     server {host}:{app_port} max_fails=2 fail_timeout=5s;
     keepalive 32;
@@ -656,6 +662,11 @@ upstream candor_app {{
 }}
 server {{
     listen {host}:{port};
+    location ~ /accounts/login/$ {{
+        proxy_pass http://candor_app;
+        include {repo}/deploy/nginx/candor-proxy.conf;
+        include {repo}/deploy/nginx/candor-refusals.conf;
+    }}
     location / {{
         proxy_pass http://candor_app;
         include {repo}/deploy/nginx/candor-proxy.conf;
@@ -680,7 +691,7 @@ def start_proxy(folder: Path, app_port: int, port: int) -> subprocess.Popen[str]
     if not nginx:
         raise RuntimeError("nginx is needed (apt-get install nginx-light)")
     user = "user root;\n" if os.geteuid() == 0 else ""
-    site = PROXY_SITE.format(host=HOST, app_port=app_port, port=port, repo=REPO)
+    site = PROXY_SITE.format(host=HOST, app_port=app_port, port=port, repo=REPO, folder=folder)
     conf = folder / "nginx.conf"
     conf.write_text(
         f"""{user}worker_processes 1;

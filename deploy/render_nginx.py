@@ -33,6 +33,8 @@ def render(
     certificate_key: str,
     static_root: str | None,
     proxy_params: str,
+    refusals_params: str,
+    refusal_cache: str,
     http_port: int = 80,
     https_port: int = 443,
     max_fails: int = 2,
@@ -54,6 +56,8 @@ def render(
         "TLS_CERTIFICATE_KEY": certificate_key,
         "STATIC_LOCATION": STATIC_LOCATION % static_root.rstrip("/") if static_root else "",
         "PROXY_PARAMS": proxy_params,
+        "REFUSALS_PARAMS": refusals_params,
+        "REFUSAL_CACHE": refusal_cache,
     }
     text = TEMPLATE.read_text()
     for name, value in values.items():
@@ -76,6 +80,12 @@ def main(argv: list[str] | None = None) -> int:
         "--static-from-app", action="store_true", help="let whitenoise serve /static/"
     )
     parser.add_argument("--proxy-params", default="/etc/nginx/snippets/candor-proxy.conf")
+    parser.add_argument("--refusals-params", default="/etc/nginx/snippets/candor-refusals.conf")
+    parser.add_argument(
+        "--refusal-cache",
+        default="/var/lib/nginx/candor-refusals",
+        help="where nginx keeps a sign-in storm's refusals (a few KB; created by nginx)",
+    )
     parser.add_argument("--http-port", type=int, default=80)
     parser.add_argument("--https-port", type=int, default=443)
     parser.add_argument("--max-fails", type=int, default=2)
@@ -89,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
             certificate_key=args.certificate_key,
             static_root=None if args.static_from_app else args.static_root,
             proxy_params=args.proxy_params,
+            refusals_params=args.refusals_params,
+            refusal_cache=args.refusal_cache,
             http_port=args.http_port,
             https_port=args.https_port,
             max_fails=args.max_fails,

@@ -6,7 +6,9 @@ Celery worker and beat from their units, all with deploy/candor.env.example's se
 
 It shows what must hold when there is more than one app server: a publish made through
 one appears on the other within CANDOR_PUBLIC_VERSION_SECONDS; rate limits, the password
-budget and the TOTP replay check are the site's, not each server's; and a `kill -9` of
+budget and the TOTP replay check are the site's, not each server's; in a sign-in storm
+nginx answers the guesses of browsers new to the site itself while a browser that signed in
+before still reaches an app server and gets in; and a `kill -9` of
 one server under load loses only the requests it had in hand, nginx sends the rest to the
 other, and the restarted server gets requests again by itself.
 
@@ -292,6 +294,8 @@ class Site:
             certificate_key=str(key),
             static_root=str(REPO / "static"),
             proxy_params=str(DEPLOY / "nginx" / "candor-proxy.conf"),
+            refusals_params=str(DEPLOY / "nginx" / "candor-refusals.conf"),
+            refusal_cache=str(self.folder / "refusals"),
             http_port=self.http_port,
             https_port=self.https_port,
         )
@@ -326,6 +330,10 @@ def people(django_user_model, incident, make_update):
     draft = make_update(at="draft", body="Topology check: the second server shows this.")
     return {"staff": staff, "secret": secret, "customer": customer, "incident": incident,
             "draft": draft}  # fmt: skip
+
+
+def csrf_token(page: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
 
 
 def sign_in_with_code(browser: Browser, email: str, password: str, code: str):
@@ -393,14 +401,19 @@ def test_two_app_servers_behind_nginx_act_as_one_site(tmp_path, people):
         assert answers == [302, 302, 302, "refused"]
         assert len(site.sink.wait_for(3, timeout=15)) >= 3  # sent by the worker
 
+        # Erin signs in through nginx, as on an earlier day: her browser is known after.
+        erin = site.browser()
+        status, _, _ = erin.submit(
+            reverse("account_login"), {"login": "erin@example.com", "password": "erin-password-77"}
+        )
+        assert status == 302 and "candor_browser" in erin.cookies
+        assert erin.submit(reverse("account_logout"), {})[0] == 302
+
         # The password budget is the site's: 2 a second open to new browsers, waiting up
         # to 1 s, so 4 places for 8 sign-ins at once, 4 on each server (separate budgets
         # would admit all 8).
         browsers = [site.app(n % 2, address=f"203.0.113.{n}") for n in range(8)]
-        tokens = []
-        for browser in browsers:
-            page = browser.get(reverse("account_login"))[2]
-            tokens.append(re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1])
+        tokens = [csrf_token(browser.get(reverse("account_login"))[2]) for browser in browsers]
         results: list[str] = []
 
         def try_password(browser, token, n):
@@ -422,6 +435,29 @@ def test_two_app_servers_behind_nginx_act_as_one_site(tmp_path, people):
         for thread in threads:
             thread.join()
         assert sorted(results) == ["busy"] * 4 + ["checked"] * 4
+
+        # Those refusals began a storm. nginx answers the next guesses from browsers new to
+        # the site with the page an app server gave the first of them (its request id), kept
+        # a second (deploy/nginx/candor-refusals.conf); a browser that signed in before still
+        # reaches an app server and gets in.
+        guessers = [site.browser() for _ in range(4)]
+        tokens = [csrf_token(guesser.get(reverse("account_login"))[2]) for guesser in guessers]
+        request_ids = []
+        for n, (guesser, token) in enumerate(zip(guessers, tokens, strict=True)):
+            status, headers, page = guesser.request(
+                "POST",
+                reverse("account_login"),
+                {"csrfmiddlewaretoken": token, "login": f"bot{n}@example.com", "password": "x"},
+            )
+            assert status == 429 and BUSY in page
+            assert "no-store" in headers["Cache-Control"] and "X-Accel-Expires" not in headers
+            assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+            request_ids.append(headers["X-Request-ID"])
+        assert len(set(request_ids)) < len(request_ids), request_ids  # some never left nginx
+        status, _, _ = erin.submit(
+            reverse("account_login"), {"login": "erin@example.com", "password": "erin-password-77"}
+        )
+        assert status == 302  # signed in: her browser's place is kept, whatever nginx keeps
 
         # kill -9 of one server under load.
         timings["kill_phase_started"] = time.monotonic() - started
