@@ -52,8 +52,8 @@ it from other processes on 127.0.0.1:
    for each 10 s, at most 6: 60 s are 6 rounds of 10 s): the pages alone, with the
    people, with the storm; again. Each ratio is then over the same stretch of the
    machine's time, and each round's own ratio is reported too (on a shared machine one
-   10-s round's ranged 55-103% within a run: with 3 rounds, four runs kept 60-80% in all,
-   with 6, three runs 77-80%). The
+   10-s round's ranged 55-137% within a run: with 3 rounds, four runs kept 60-80% in all,
+   with 6, four runs 77-85%). The
    storm's client does its setup before each piece's window, ends its storm after it,
    so that the next piece of people alone starts without one, and marks it again before
    the storm's next piece: one storm in pieces, as a real one goes on;
