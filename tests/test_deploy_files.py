@@ -22,3 +22,19 @@ def test_the_app_servers_keep_pooled_connections_open_longer_than_nginx_does():
     nginx_keepalive_timeout = int(re.search(r"^\s*keepalive_timeout (\d+)s;", site, re.M)[1])
 
     assert gunicorn_keep_alive > nginx_keepalive_timeout
+
+
+def test_nginx_passes_every_browser_known_to_the_site_on_to_an_app_server():
+    """
+    In a sign-in storm nginx answers guesses from its kept refusal, except a POST carrying
+    Candor's known-browser cookie: it must name that cookie, or a person signing in again from
+    her own browser would get the refusal too (tests/test_topology.py shows it with nginx).
+    """
+    from bench.common import PROXY_SITE
+    from core.known_browsers import COOKIE_NAME
+
+    site = (DEPLOY / "nginx" / "candor.conf.in").read_text()
+    cookies = set(re.findall(r"\$cookie_(\w+)", site))
+
+    assert cookies == {COOKIE_NAME}
+    assert set(re.findall(r"\$cookie_(\w+)", PROXY_SITE)) == cookies  # the benchmark's proxy
