@@ -333,7 +333,7 @@ def people(django_user_model, incident, make_update):
 
 
 def csrf_token(page: str) -> str:
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+    return http_browser.CSRF_TOKEN.search(page)[1]
 
 
 def sign_in_with_code(browser: Browser, email: str, password: str, code: str):
